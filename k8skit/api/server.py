@@ -1,0 +1,274 @@
+"""The API server: the only door into the cluster.
+
+Every component of a real cluster (the scheduler, the controllers, every kubelet, kube-proxy) and
+every kubectl command talks to kube-apiserver and to nothing else; only the API server talks to
+etcd. On the way in it fills the defaults (``restartPolicy: Always``, ``replicas: 1`` ...),
+validates the object, stamps its metadata (uid, creationTimestamp, resourceVersion) and only then
+stores it. This class does the same in front of :class:`~k8skit.api.store.ObjectStore`.
+
+It also keeps an audit log of every write (who changed what, when), which the course uses to
+replay the journey of one ``kubectl apply`` through the components.
+"""
+
+from __future__ import annotations
+
+import copy
+import random
+import uuid
+from dataclasses import dataclass
+
+from k8skit.api import defaults, labels, validation
+from k8skit.api.errors import AlreadyExists, BadRequest, Invalid, NotFound
+from k8skit.api.kinds import KINDS, Kind, kind_for
+from k8skit.api.meta import random_suffix, timestamp
+from k8skit.api.store import ObjectKey, ObjectStore, WatchHandler
+from k8skit.clock import Clock
+
+# Kinds whose spec changes bump metadata.generation, which their controllers answer with
+# status.observedGeneration (how `kubectl rollout status` knows a controller has seen a change).
+_GENERATION_KINDS = {"Deployment", "ReplicaSet"}
+
+
+@dataclass(frozen=True)
+class AuditRecord:
+    """One write the API server accepted: when, by whom, what, and the revision it became."""
+
+    time: float
+    user: str
+    verb: str
+    kind: str
+    namespace: str | None
+    name: str
+    revision: int
+
+
+class APIServer:
+    """Defaulting, validation, metadata and the verbs (create, get, list, update, delete, watch)."""
+
+    def __init__(self, store: ObjectStore, clock: Clock, rng: random.Random) -> None:
+        self.store = store
+        self.clock = clock
+        self._rng = rng
+        self._pods_by_node: dict[str, dict[ObjectKey, dict]] = {}
+        self._node_of_pod: dict[ObjectKey, str] = {}
+        self._specs: dict[tuple[str, ObjectKey], dict] = {}
+        self.audit: list[AuditRecord] = []
+        self.user = "system:admin"
+        self._node_proxies: dict[str, object] = {}
+
+    # -- reading ------------------------------------------------------------------------------
+    def get(self, kind: str, name: str, namespace: str | None = "default") -> dict:
+        found = self.try_get(kind, name, namespace)
+        if found is None:
+            raise NotFound(kind, name)
+        return found
+
+    def try_get(self, kind: str, name: str, namespace: str | None = "default") -> dict | None:
+        return self.store.get(kind, self._key(KINDS[kind], namespace, name))
+
+    def list(self, kind: str, namespace: str | None = None, label_selector=None,
+             field_selector: str | None = None) -> list[dict]:
+        """Objects of ``kind``, sorted by namespace then name, as ``kubectl get`` lists them."""
+        selector = labels.as_selector(label_selector) if label_selector is not None else None
+        fields = _parse_field_selector(field_selector) if field_selector else []
+        found = []
+        for (ns, _name), obj in sorted(self.store.items(kind), key=lambda item: _sort_key(item[0])):
+            if namespace is not None and ns != namespace:
+                continue
+            if selector is not None and not selector.matches(obj["metadata"].get("labels") or {}):
+                continue
+            if all(_field_matches(obj, path, op, value) for path, op, value in fields):
+                found.append(obj)
+        return found
+
+    def pods_on_node(self, node_name: str) -> list[dict]:
+        """Pods bound to ``node_name`` (an index, like the kubelet's field-selected watch)."""
+        return list(self._pods_by_node.get(node_name, {}).values())
+
+    def watch(self, kind: str, handler: WatchHandler) -> None:
+        self.store.watch(kind, handler)
+
+    # -- the node proxy -----------------------------------------------------------------------
+    def register_node_proxy(self, node_name: str, kubelet: object) -> None:
+        """Let the API server reach a node's kubelet (its port 10250), as it does for logs,
+        exec and metrics: kubectl never talks to a kubelet directly."""
+        self._node_proxies[node_name] = kubelet
+
+    def node_proxy(self, node_name: str):
+        """The kubelet serving ``node_name`` (for logs, exec and the stats summary)."""
+        if node_name not in self._node_proxies:
+            raise NotFound("Node", node_name)
+        return self._node_proxies[node_name]
+
+    # -- writing ------------------------------------------------------------------------------
+    def create(self, obj: dict, user: str | None = None) -> dict:
+        """Default, validate and store a new object; returns the stored object."""
+        kind = self._kind_of(obj)
+        obj = copy.deepcopy(obj)
+        meta = obj.setdefault("metadata", {})
+        if kind.namespaced:
+            meta.setdefault("namespace", "default")
+            self._require_namespace(meta["namespace"])
+        else:
+            meta.pop("namespace", None)
+        if not meta.get("name") and meta.get("generateName"):
+            meta["name"] = meta["generateName"] + random_suffix(self._rng)
+        defaults.apply_defaults(obj)
+        causes = validation.validate(obj)
+        if causes:
+            raise Invalid(kind, meta.get("name", ""), causes)
+        key = self._key(kind, meta.get("namespace"), meta["name"])
+        if self.store.get(kind.kind, key) is not None:
+            raise AlreadyExists(kind, meta["name"])
+        meta["uid"] = str(uuid.UUID(int=self._rng.getrandbits(128), version=4))
+        meta["creationTimestamp"] = timestamp(self.clock.now)
+        if kind.kind in _GENERATION_KINDS:
+            meta["generation"] = 1
+            self._specs[(kind.kind, key)] = copy.deepcopy(obj.get("spec"))
+        self._index(kind.kind, key, obj)
+        self.store.put(kind.kind, key, obj, "ADDED")
+        self._record(user, "create", kind, key)
+        return obj
+
+    def update(self, obj: dict, user: str | None = None) -> dict:
+        """Replace an object's metadata and spec (the object's status is kept).
+
+        ``obj`` may be the live stored dict after changing it, or a new dict (as kubectl apply
+        sends). Identity, creation time and status always come from what is stored.
+        """
+        kind, key, old = self._existing(obj)
+        if obj is not old:
+            obj = copy.deepcopy(obj)
+            for field in ("uid", "creationTimestamp", "generation", "deletionTimestamp",
+                          "deletionGracePeriodSeconds"):
+                if field in old["metadata"]:
+                    obj["metadata"][field] = old["metadata"][field]
+                else:
+                    obj["metadata"].pop(field, None)
+            if "status" in old:
+                obj["status"] = old["status"]
+            defaults.apply_defaults(obj)
+        causes = validation.validate(obj) + validation.validate_update(obj, old)
+        if causes:
+            raise Invalid(kind, key[1], causes)
+        if kind.kind in _GENERATION_KINDS:
+            spec_key = (kind.kind, key)
+            if obj.get("spec") != self._specs.get(spec_key):
+                obj["metadata"]["generation"] = obj["metadata"].get("generation", 0) + 1
+                self._specs[spec_key] = copy.deepcopy(obj.get("spec"))
+        self._index(kind.kind, key, obj)
+        self.store.put(kind.kind, key, obj, "MODIFIED")
+        self._record(user, "update", kind, key)
+        return obj
+
+    def update_status(self, obj: dict, user: str | None = None) -> dict:
+        """Write an object's status (the ``/status`` subresource): no spec validation."""
+        kind, key, old = self._existing(obj)
+        if obj is not old:
+            old["status"] = copy.deepcopy(obj.get("status", {}))
+            obj = old
+        self.store.put(kind.kind, key, obj, "MODIFIED")
+        self._record(user, "update-status", kind, key)
+        return obj
+
+    def delete(self, kind: str, name: str, namespace: str | None = "default",
+               grace_period_seconds: int | None = None, user: str | None = None) -> dict:
+        """Delete an object. A pod on a node is first marked for graceful termination.
+
+        A real API server only sets ``deletionTimestamp`` on a running pod and leaves it to the
+        kubelet to stop the containers (within ``terminationGracePeriodSeconds``, 30 s by
+        default) and then remove the pod for good with a zero grace period. A pod that never
+        reached a node has nothing to stop and goes at once.
+        """
+        k = KINDS[kind]
+        key = self._key(k, namespace, name)
+        obj = self.store.get(kind, key)
+        if obj is None:
+            raise NotFound(k, name)
+        meta = obj["metadata"]
+        if kind == "Pod" and obj["spec"].get("nodeName") and grace_period_seconds != 0:
+            grace = (grace_period_seconds if grace_period_seconds is not None
+                     else obj["spec"].get("terminationGracePeriodSeconds", 30))
+            if "deletionTimestamp" not in meta:
+                meta["deletionTimestamp"] = timestamp(self.clock.now + grace)
+                meta["deletionGracePeriodSeconds"] = grace
+                self.store.put(kind, key, obj, "MODIFIED")
+                self._record(user, "delete", k, key)
+            return obj
+        self._unindex(kind, key)
+        self._specs.pop((kind, key), None)
+        self.store.remove(kind, key)
+        self._record(user, "delete", k, key)
+        return obj
+
+    # -- helpers ------------------------------------------------------------------------------
+    @staticmethod
+    def _key(kind: Kind, namespace: str | None, name: str) -> ObjectKey:
+        return (namespace or "default", name) if kind.namespaced else (None, name)
+
+    @staticmethod
+    def _kind_of(obj: dict) -> Kind:
+        if not isinstance(obj, dict):
+            raise BadRequest("the object to create must be a mapping")
+        api_version, kind_name = obj.get("apiVersion", ""), obj.get("kind", "")
+        kind = kind_for(api_version, kind_name)
+        if kind is None:
+            raise BadRequest(f'no matches for kind "{kind_name}" in version "{api_version}"')
+        return kind
+
+    def _existing(self, obj: dict) -> tuple[Kind, ObjectKey, dict]:
+        kind = self._kind_of(obj)
+        meta = obj.get("metadata", {})
+        key = self._key(kind, meta.get("namespace"), meta.get("name", ""))
+        old = self.store.get(kind.kind, key)
+        if old is None:
+            raise NotFound(kind, key[1])
+        return kind, key, old
+
+    def _require_namespace(self, namespace: str) -> None:
+        if self.store.count("Namespace") and self.store.get("Namespace", (None, namespace)) is None:
+            raise NotFound("Namespace", namespace)
+
+    def _index(self, kind: str, key: ObjectKey, obj: dict) -> None:
+        if kind != "Pod":
+            return
+        self._unindex(kind, key)
+        node = obj["spec"].get("nodeName")
+        if node:
+            self._pods_by_node.setdefault(node, {})[key] = obj
+            self._node_of_pod[key] = node
+
+    def _unindex(self, kind: str, key: ObjectKey) -> None:
+        node = self._node_of_pod.pop(key, None) if kind == "Pod" else None
+        if node is not None:
+            self._pods_by_node[node].pop(key, None)
+
+    def _record(self, user: str | None, verb: str, kind: Kind, key: ObjectKey) -> None:
+        self.audit.append(AuditRecord(self.clock.now, user or self.user, verb, kind.kind,
+                                      key[0], key[1], self.store.revision))
+
+
+def _sort_key(key: ObjectKey) -> tuple[str, str]:
+    return (key[0] or "", key[1])
+
+
+def _parse_field_selector(text: str) -> list[tuple[str, str, str]]:
+    """``status.phase=Running,spec.nodeName!=worker-1`` -> [(path, op, value), ...]."""
+    terms = []
+    for term in filter(None, (t.strip() for t in text.split(","))):
+        for op in ("!=", "==", "="):
+            if op in term:
+                path, value = term.split(op, 1)
+                terms.append((path.strip(), "!=" if op == "!=" else "=", value.strip()))
+                break
+        else:
+            raise BadRequest(f'invalid selector: "{text}"; can\'t understand "{term}"')
+    return terms
+
+
+def _field_matches(obj: dict, path: str, op: str, value: str) -> bool:
+    current: object = obj
+    for part in path.split("."):
+        current = current.get(part) if isinstance(current, dict) else None
+    actual = "" if current is None else str(current)
+    return (actual == value) == (op == "=")
