@@ -1,5 +1,11 @@
-"""ipywidgets dashboards: controls joined to the simulator and to the ``viz`` figures.
+"""ipywidgets dashboards: controls joined to the models and to the ``viz`` figures.
 
-Widgets stay thin: they hold the controls and forward every change to pure functions
-(the simulator or ``k8skit.viz``), so that everything they show can be tested without a browser.
+Widgets stay thin: they hold the controls and forward every change to pure functions (the
+simulator, ``k8skit.eras``, ``k8skit.viz``), so everything they show can be tested without a
+browser. A control change recomputes the model and applies the matching ``k8skit.viz`` patch to
+the dashboard's plotly FigureWidget in place. Everything shown comes from the kernel, so it
+renders wherever ipywidgets do (JupyterLab, Notebook 7, VS Code).
+
+- ``k8skit.widgets.env_check``: notebook 00's check that widgets and plots work.
+- ``k8skit.widgets.eras``: chapter 1's isolation lab, packing lab and scale-out race.
 """
