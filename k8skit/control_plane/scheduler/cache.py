@@ -104,6 +104,7 @@ class NodeTable:
         self._label_columns: dict[str, LabelColumn] = {}
         self._image_columns: dict[str, tuple[np.ndarray, int]] = {}
         self.any_images = False
+        self.all_allocatable: dict[str, bool] = {}
 
     def __len__(self) -> int:
         return len(self.names)
@@ -191,6 +192,10 @@ class NodeTable:
         self._label_columns.clear()
         self._image_columns.clear()
         self.any_images = any(self.images)
+        # Whether every node has some of each resource (plugins skip their zero-guards then).
+        self.all_allocatable = {"cpu": bool(self.alloc_cpu.all()),
+                                "memory": bool(self.alloc_memory.all()),
+                                "ephemeral-storage": bool(self.alloc_storage.all())}
         self.list_order = self._node_tree_order()
         self._list_order_twice = np.concatenate((self.list_order, self.list_order))
 

@@ -190,6 +190,10 @@ class Profile:
     percentage_of_nodes_to_score: int = 0
     scheduler_name: str = "default-scheduler"
 
+    @property
+    def filter_names(self) -> tuple[str, ...]:
+        return tuple(p.name for p in self.filters)
+
 
 # pkg/scheduler/schedule_one.go: below 100 nodes every node is checked; above, at least 5 %.
 MIN_FEASIBLE_NODES_TO_FIND = 100

@@ -107,7 +107,7 @@ def schedule_pod(profile: Profile, nodes: NodeTable, pod: PodInfo, start_index: 
     ``evaluate_all`` checks every node (for explanations), whatever the cluster's size.
     """
     n = len(nodes)
-    filter_names = tuple(p.name for p in profile.filters)
+    filter_names = profile.filter_names
     state = CycleState()
     nothing = np.zeros(0, dtype=np.int64)
     if n == 0:

@@ -19,7 +19,6 @@ the reasons, and waits in the queue for the cluster to change.
 from __future__ import annotations
 
 import random
-from collections import OrderedDict
 
 from k8skit.api.errors import APIError
 from k8skit.api.events import EventRecorder
@@ -64,7 +63,7 @@ class Scheduler:
         self._pump: Timer | None = None
         self._fingerprints: dict[str, str] = {}
         # (namespace, name) -> the last decision's result and its time, most recent last.
-        self._history: OrderedDict[tuple[str, str], tuple[CycleResult, float]] = OrderedDict()
+        self._history: dict[tuple[str, str], tuple[CycleResult, float]] = {}
         # The informers: list what exists, then watch for changes.
         for node in api.list("Node"):
             self._node_changed(node)
@@ -198,8 +197,8 @@ class Scheduler:
         key = (info.namespace, info.name)
         self._history.pop(key, None)
         self._history[key] = (result, self.clock.now)
-        while len(self._history) > EXPLANATION_HISTORY:
-            self._history.popitem(last=False)
+        if len(self._history) > EXPLANATION_HISTORY:
+            del self._history[next(iter(self._history))]
 
     def last_explanation(self, namespace: str, name: str) -> Explanation | None:
         """Why the scheduler put (or could not put) this pod where it did, the last time it

@@ -39,11 +39,11 @@ class NodeResourcesBalancedAllocation(ScorePlugin):
               feasible: np.ndarray) -> np.ndarray | int:
         fractions = []
         both_present: np.ndarray | bool = True
-        for allocatable, requested, wanted in (
-                (nodes.alloc_cpu, nodes.req_cpu, pod.requests.cpu),
-                (nodes.alloc_memory, nodes.req_memory, pod.requests.memory)):
+        for resource, allocatable, requested, wanted in (
+                ("cpu", nodes.alloc_cpu, nodes.req_cpu, pod.requests.cpu),
+                ("memory", nodes.alloc_memory, nodes.req_memory, pod.requests.memory)):
             allocatable = allocatable[feasible]
-            if allocatable.min() <= 0:
+            if not nodes.all_allocatable[resource] and allocatable.min() <= 0:
                 both_present = both_present & (allocatable > 0)
                 allocatable = np.maximum(allocatable, 1)
             fractions.append(np.minimum((requested[feasible] + wanted) / allocatable, 1.0))

@@ -110,15 +110,18 @@ class NodeResourcesFit(FilterPlugin, ScorePlugin):
         return Verdict(rejected, self._statuses, code)
 
     # -- score --------------------------------------------------------------------------------
-    def _columns(self, pod: PodInfo, nodes: NodeTable, resource: str):
-        """(allocatable, requested incl. the pod) of one resource for every node; cpu and
-        memory use the non-zero defaults (resource_allocation.go, useRequested=false)."""
+    @staticmethod
+    def _columns(pod: PodInfo, nodes: NodeTable, resource: str, feasible: np.ndarray):
+        """(allocatable, requested incl. the pod) of one resource on the feasible nodes; cpu
+        and memory count the non-zero defaults (resource_allocation.go, useRequested=false)."""
         if resource == "cpu":
-            return nodes.alloc_cpu, nodes.nz_cpu + pod.non_zero_requests.cpu
+            return nodes.alloc_cpu[feasible], nodes.nz_cpu[feasible] + pod.non_zero_requests.cpu
         if resource == "memory":
-            return nodes.alloc_memory, nodes.nz_memory + pod.non_zero_requests.memory
+            return (nodes.alloc_memory[feasible],
+                    nodes.nz_memory[feasible] + pod.non_zero_requests.memory)
         if resource == "ephemeral-storage":
-            return nodes.alloc_storage, nodes.req_storage + pod.requests.ephemeral_storage
+            return (nodes.alloc_storage[feasible],
+                    nodes.req_storage[feasible] + pod.requests.ephemeral_storage)
         raise ValueError(f"the simulator does not score resource {resource!r}")
 
     def score(self, state: CycleState, pod: PodInfo, nodes: NodeTable,
@@ -126,9 +129,8 @@ class NodeResourcesFit(FilterPlugin, ScorePlugin):
         node_score: np.ndarray | int = 0
         weight_sum: np.ndarray | int = 0
         for resource, weight in self.resources:
-            allocatable, requested = self._columns(pod, nodes, resource)
-            allocatable, requested = allocatable[feasible], requested[feasible]
-            if allocatable.min() > 0:
+            allocatable, requested = self._columns(pod, nodes, resource, feasible)
+            if nodes.all_allocatable[resource] or allocatable.min() > 0:
                 score = self._resource_score(requested, allocatable)
                 if self.strategy == REQUESTED_TO_CAPACITY_RATIO:
                     present = score > 0  # zero scores do not count toward the average

@@ -99,8 +99,7 @@ def _constraints(pod: PodInfo, action: str) -> list[Constraint]:
     if not pod.spread_constraints:
         if action != SCHEDULE_ANYWAY or pod.owner_uid is None:
             return []
-        return [Constraint(c["topologyKey"], c["maxSkew"], None, True, False, None)
-                for c in SYSTEM_DEFAULT_CONSTRAINTS]
+        return _SYSTEM_DEFAULTS
     found = []
     for c in pod.spread_constraints:
         if c.get("whenUnsatisfiable", DO_NOT_SCHEDULE) != action:
@@ -122,6 +121,10 @@ def _constraints(pod: PodInfo, action: str) -> list[Constraint]:
             c.get("nodeAffinityPolicy", "Honor") == "Honor",
             c.get("nodeTaintsPolicy", "Ignore") == "Honor", selector))
     return found
+
+
+_SYSTEM_DEFAULTS = [Constraint(c["topologyKey"], c["maxSkew"], None, True, False, None)
+                    for c in SYSTEM_DEFAULT_CONSTRAINTS]
 
 
 def _has_all_keys(nodes: NodeTable, constraints: list[Constraint]) -> np.ndarray:
