@@ -164,6 +164,23 @@ def test_a_pending_pod_is_retried_when_a_node_joins():
     assert cp.node_of("big") == "worker-2"
 
 
+def test_cordon_and_uncordon_through_the_api():
+    cp = ControlPlane(*workers(2))
+    for name in ("worker-1", "worker-2"):
+        live = cp.api.get("Node", name)   # the API server's own object, changed in place
+        live["spec"]["unschedulable"] = True
+        cp.api.update(live)
+    cp.clock.settle()
+    cp.create(pod("web"))
+    [event] = cp.events("web", "FailedScheduling")
+    assert event["message"].startswith("0/2 nodes are available: 2 node(s) were unschedulable.")
+    live = cp.api.get("Node", "worker-2")
+    live["spec"]["unschedulable"] = False
+    cp.api.update(live)
+    cp.clock.run(1)
+    assert cp.node_of("web") == "worker-2"
+
+
 def test_pods_for_another_scheduler_are_left_alone():
     cp = ControlPlane(*workers(1))
     cp.create(pod("custom", schedulerName="my-scheduler"))

@@ -74,6 +74,15 @@ def taint_key(taint: dict) -> tuple[str, str, str]:
     return (taint.get("key", ""), taint.get("value", ""), taint.get("effect", ""))
 
 
+def _scheduling_fingerprint(node: dict) -> str:
+    """What of a node the plugins read: labels, spec (taints, unschedulable), allocatable and
+    images. Kept as text because the API server hands out its live objects, which change in
+    place; a heartbeat (conditions, times) leaves it unchanged."""
+    status = node.get("status") or {}
+    return repr((node["metadata"].get("labels"), node.get("spec"), status.get("allocatable"),
+                 status.get("images")))
+
+
 class NodeTable:
     """Nodes as rows, resources and codes as numpy columns, kept current by watch events."""
 
@@ -81,6 +90,7 @@ class NodeTable:
         self.names: tuple[str, ...] = ()
         self.rows: dict[str, int] = {}
         self.nodes: list[dict] = []
+        self._fingerprints: list[str] = []
         self.labels: list[dict[str, str]] = []
         self.images: list[dict[str, int]] = []
         for column in _RESOURCE_COLUMNS:
@@ -114,12 +124,14 @@ class NodeTable:
         """Add a node, or take in a change to one (labels, taints, allocatable, images)."""
         name = node["metadata"]["name"]
         row = self.rows.get(name)
+        fingerprint = _scheduling_fingerprint(node)
         if row is None:
             row = self._append_row(name)
-        elif self._same_for_scheduling(self.nodes[row], node):
-            self.nodes[row] = node
+        elif self._fingerprints[row] == fingerprint:
+            self.nodes[row] = node  # a heartbeat: nothing a plugin reads has changed
             return
         self.nodes[row] = node
+        self._fingerprints[row] = fingerprint
         self.labels[row] = dict(node["metadata"].get("labels") or {})
         status = node.get("status") or {}
         allocatable = status.get("allocatable") or {}
@@ -147,25 +159,17 @@ class NodeTable:
             setattr(self, column, np.delete(getattr(self, column), row))
         for owner, counts in self.owner_counts.items():
             self.owner_counts[owner] = np.delete(counts, row)
-        del self.nodes[row], self.labels[row], self.images[row]
+        del self.nodes[row], self._fingerprints[row], self.labels[row], self.images[row]
         self.names = self.names[:row] + self.names[row + 1:]
         self.rows = {n: i for i, n in enumerate(self.names)}
         self._changed()
-
-    @staticmethod
-    def _same_for_scheduling(old: dict, new: dict) -> bool:
-        """A heartbeat changes only conditions and times: nothing a plugin reads."""
-        old_status, new_status = old.get("status") or {}, new.get("status") or {}
-        return (old["metadata"].get("labels") == new["metadata"].get("labels")
-                and old.get("spec") == new.get("spec")
-                and old_status.get("allocatable") == new_status.get("allocatable")
-                and old_status.get("images") == new_status.get("images"))
 
     def _append_row(self, name: str) -> int:
         row = len(self.names)
         self.names = (*self.names, name)
         self.rows[name] = row
         self.nodes.append({})
+        self._fingerprints.append("")
         self.labels.append({})
         self.images.append({})
         for column in (*_RESOURCE_COLUMNS, "taint_set"):
