@@ -18,6 +18,7 @@ import uuid
 from dataclasses import dataclass
 
 from k8skit.api import defaults, labels, validation
+from k8skit.api.qos import qos_class
 from k8skit.api.errors import AlreadyExists, BadRequest, Invalid, NotFound
 from k8skit.api.kinds import KINDS, Kind, kind_for
 from k8skit.api.meta import random_suffix, timestamp
@@ -122,6 +123,10 @@ class APIServer:
             raise AlreadyExists(kind, meta["name"])
         meta["uid"] = str(uuid.UUID(int=self._rng.getrandbits(128), version=4))
         meta["creationTimestamp"] = timestamp(self.clock.now)
+        if kind.kind == "Pod":
+            # The API server, not the kubelet, classifies a new pod (pod strategy PrepareForCreate),
+            # so even a pod that never leaves Pending shows its QoS class.
+            obj["status"] = {"phase": "Pending", "qosClass": qos_class(obj)}
         if kind.kind in _GENERATION_KINDS:
             meta["generation"] = 1
             self._specs[(kind.kind, key)] = copy.deepcopy(obj.get("spec"))
