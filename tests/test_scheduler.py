@@ -181,6 +181,15 @@ def test_cordon_and_uncordon_through_the_api():
     assert cp.node_of("web") == "worker-2"
 
 
+def test_higher_priority_pods_are_tried_first():
+    cp = ControlPlane(*workers(1, memory="4Gi"))
+    cp.api.create(pod("early", memory="3Gi"))
+    cp.api.create(pod("urgent", memory="3Gi", priority=1000))
+    cp.clock.settle()
+    assert cp.node_of("urgent") == "worker-1"
+    assert cp.node_of("early") is None
+
+
 def test_pods_for_another_scheduler_are_left_alone():
     cp = ControlPlane(*workers(1))
     cp.create(pod("custom", schedulerName="my-scheduler"))

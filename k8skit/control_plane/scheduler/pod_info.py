@@ -130,9 +130,10 @@ class PodInfo:
         meta = pod["metadata"]
         spec = pod.get("spec") or {}
         self.pod = pod
-        self.uid: str = meta.get("uid") or f"{meta.get('namespace', 'default')}/{meta['name']}"
-        self.namespace: str = meta.get("namespace", "default")
-        self.name: str = meta["name"]
+        self.namespace: str = meta.get("namespace") or "default"
+        self.name: str = meta.get("name") or meta.get("generateName") or ""
+        # A manifest not yet created has no uid; its namespace and name stand in for one.
+        self.uid: str = meta.get("uid") or f"{self.namespace}/{self.name}"
         self.labels: dict[str, str] = meta.get("labels") or {}
         self.priority: int = spec.get("priority") or 0
         self.scheduler_name: str = spec.get("schedulerName") or DEFAULT_SCHEDULER_NAME

@@ -8,7 +8,10 @@ NodeResourcesBalancedAllocation 1, ImageLocality 1.
 Default plugins the simulator leaves out, because nothing in it uses what they check:
 SchedulingGates, NodePorts (hostPort), the volume plugins (VolumeRestrictions,
 NodeVolumeLimits, VolumeBinding, VolumeZone), InterPodAffinity (pod affinity and anti-affinity)
-and DynamicResources.
+and DynamicResources. NodeAffinity's PreFilter shortcut for ``matchFields: metadata.name``
+(which DaemonSet pods use) is left out too: such terms are evaluated by the filter, so the
+nodes they exclude report the node affinity reason rather than upstream's
+``node(s) didn't satisfy plugin(s) [NodeAffinity]``.
 """
 
 from __future__ import annotations
