@@ -14,8 +14,11 @@ notebook is executed with nbclient:
   (about 5 MB) lands in the notebook's metadata;
 - ``record_timing=False``: no wall-clock timestamps in the saved cells;
 - a widget's output keeps only its text description (``VBox(children=...``): its view refers by a
-  random id to a model that is not saved, so it could never be drawn from the file anyway.
-  With both, re-running an unchanged notebook leaves the file byte for byte as it was;
+  random id to a model that is not saved, so it could never be drawn from the file anyway. In that
+  text, the random id plotly gives each FigureWidget trace (``'uid': '<uuid4>'``, set in
+  ``_plotly_utils/basevalidators.py``) is written as ``'uid': 'random'``; nbval masks it too
+  (notebooks/nbval.cfg). So re-running an unchanged notebook leaves the file byte for byte as it
+  was;
 - the working directory is ``notebooks/``, as when a learner opens the notebook in JupyterLab;
 - the kernel is ipykernel on this very interpreter, whatever ``python3`` kernel is registered in
   the user's Jupyter folders.
@@ -24,6 +27,7 @@ A notebook whose execution fails is reported and left untouched on disk.
 """
 
 import argparse
+import re
 import sys
 import time
 from pathlib import Path
@@ -39,6 +43,9 @@ from traitlets import default
 from tools.notebooks import KERNELSPEC, notebook_paths, size_budget
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+#: A FigureWidget trace's random uid in a widget's text (possibly cut short by the repr's "…").
+TRACE_UID = re.compile(r"('uid': ')[0-9a-f-]+")
 
 #: Seconds one cell may run before the notebook counts as failed.
 CELL_TIMEOUT_SECONDS = 600
@@ -88,7 +95,9 @@ def _keep_widget_text_only(notebook: nbformat.NotebookNode) -> None:
     for cell in notebook.cells:
         outputs = cell.get("outputs", [])
         for output in outputs:
-            output.get("data", {}).pop(WIDGET_VIEW, None)
+            data = output.get("data", {})
+            if data.pop(WIDGET_VIEW, None) is not None and "text/plain" in data:
+                data["text/plain"] = TRACE_UID.sub(r"\1random", data["text/plain"])
         cell["outputs"] = [out for out in outputs if "data" not in out or out["data"]]
 
 

@@ -1,0 +1,49 @@
+"""What a particular notebook must do in the browser, beyond the checks every notebook gets.
+
+The browser test runs every notebook, checks that its widgets and plots render, moves each slider
+and clicks each button. A chapter that needs more ("click Fail node, expect its pods to move")
+registers a function here under the notebook's file name without ``.ipynb``::
+
+    @interaction("04_pods")
+    def failing_a_node_reschedules_its_pods(notebook: NotebookPage) -> None:
+        notebook.click_button("Fail node-1")
+        assert ...
+
+Each function receives the ``NotebookPage`` right after "Run All" (see notebook_page.py for what it
+can read and do) and asserts what a learner would see. They run in the order they are registered.
+"""
+
+from collections import defaultdict
+from collections.abc import Callable
+
+from notebook_page import NotebookPage
+
+Interaction = Callable[[NotebookPage], None]
+
+INTERACTIONS: dict[str, list[Interaction]] = defaultdict(list)
+
+
+def interaction(notebook_name: str) -> Callable[[Interaction], Interaction]:
+    """Register the decorated function for the notebook ``notebook_name`` (e.g. "00_start_here")."""
+
+    def register(function: Interaction) -> Interaction:
+        INTERACTIONS[notebook_name].append(function)
+        return function
+
+    return register
+
+
+@interaction("00_start_here")
+def live_wave_matches_the_plain_figure_at_the_same_frequency(notebook: NotebookPage) -> None:
+    """The notebook tells the learner: drag the slider to 3 and the two waves match."""
+    live, plain = notebook.figures()[:2]
+    assert live["data"][0]["y"] != plain["data"][0]["y"], "the waves match before the slider moved"
+    notebook.set_slider(0, "3")
+
+    def waves_match() -> bool:
+        live, plain = notebook.figures()[:2]
+        return live["data"][0]["y"] == plain["data"][0]["y"]
+
+    notebook.wait_for(waves_match, "the live wave to match the plain one")
+    live, plain = notebook.figures()[:2]
+    assert live["layout"]["title"] == plain["layout"]["title"]
