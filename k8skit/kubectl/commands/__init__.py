@@ -1,0 +1,35 @@
+"""The kubectl verbs, one module each, as in ``staging/src/k8s.io/kubectl/pkg/cmd``.
+
+Adding a verb is adding a module that defines ``COMMAND`` and one line below.
+"""
+
+from __future__ import annotations
+
+from k8skit.kubectl.command import Command
+from k8skit.kubectl.commands import (
+    api_resources,
+    apply,
+    cluster_info,
+    config,
+    cordon,
+    delete,
+    describe,
+    exec,
+    get,
+    label,
+    logs,
+    run,
+    taint,
+    top,
+    version,
+)
+
+COMMANDS: dict[str, Command] = {
+    command.name: command
+    for command in (
+        get.COMMAND, describe.COMMAND, apply.APPLY, apply.CREATE, run.COMMAND, delete.COMMAND,
+        logs.COMMAND, exec.COMMAND, label.LABEL, label.ANNOTATE, taint.COMMAND, cordon.CORDON,
+        cordon.UNCORDON, top.COMMAND, api_resources.COMMAND, version.COMMAND,
+        cluster_info.COMMAND, config.COMMAND,
+    )
+}
