@@ -24,10 +24,11 @@ def _set_unschedulable(ctx: Context, parsed: ParsedArgs, unschedulable: bool) ->
         raise UsageError(f"USAGE: {verb} NODE [flags]")
     for node in nodes:
         name = node["metadata"]["name"]
-        if bool(node["spec"].get("unschedulable")) == unschedulable:
+        if bool((node.get("spec") or {}).get("unschedulable")) == unschedulable:
             ctx.print(f"node/{name} already {verb}ed")
             continue
         changed = copy.deepcopy(node)
+        changed.setdefault("spec", {})
         if unschedulable:
             changed["spec"]["unschedulable"] = True
         else:

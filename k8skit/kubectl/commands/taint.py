@@ -67,7 +67,7 @@ def run(ctx: Context, parsed: ParsedArgs) -> None:
     if errors:
         raise errors[0]
     for node in items:
-        taints = copy.deepcopy(node["spec"].get("taints") or [])
+        taints = copy.deepcopy((node.get("spec") or {}).get("taints") or [])
         replaced = False
         for key, effect in removals:
             kept = [t for t in taints if not (t["key"] == key and effect in ("", t["effect"]))]
@@ -84,11 +84,12 @@ def run(ctx: Context, parsed: ParsedArgs) -> None:
             replaced = replaced or bool(same)
             taints = [t for t in taints if t not in same] + [taint]
         changed = copy.deepcopy(node)
+        changed.setdefault("spec", {})
         if taints:
             changed["spec"]["taints"] = taints
         else:
             changed["spec"].pop("taints", None)
-        if changed["spec"] != node["spec"]:
+        if changed["spec"] != node.get("spec"):
             ctx.api.update(changed)
         verb = "untainted" if removals and not additions else (
             "modified" if replaced else "tainted")

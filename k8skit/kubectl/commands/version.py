@@ -10,7 +10,7 @@ from k8skit.kubectl.command import Command, Context
 from k8skit.kubectl.commands.get import OUTPUT_FLAG, check_output_format, print_objects
 from k8skit.kubectl.flags import Flag, ParsedArgs
 
-KUBERNETES_VERSION = "v1.33.1"
+KUBERNETES_VERSION = "v1.33.4"  # the version the simulated kubelets report
 KUSTOMIZE_VERSION = "v5.6.0"  # the kustomize built into kubectl v1.33
 
 
