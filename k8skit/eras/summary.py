@@ -77,12 +77,17 @@ def _conflict_cell(era: DeploymentModel) -> str:
     return "share a server"
 
 
-def _servers_cell(era: DeploymentModel, packing: Packing, fleet: tuple[App, ...]) -> str:
-    cell = f"{packing.server_count} ({packing.apps_per_server:.3g} apps per server)"
+def _density_cell(era: DeploymentModel, packing: Packing, fleet: tuple[App, ...]) -> str:
+    servers = packing.server_count
+    cell = f"{packing.apps_per_server:.3g} ({servers} server{'' if servers == 1 else 's'})"
     if isinstance(era, Traditional) and era.share_servers:
         dedicated = pack(replace(era, share_servers=False), packing.server, fleet)
-        cell += f"; {dedicated.server_count} with a server per app"
+        cell += f"; {dedicated.apps_per_server:.3g} with a server per app"
     return cell
+
+
+def _stranded(by_category: dict[str, float], total: float) -> str:
+    return f"{by_category.get(STRANDED, 0.0) / total:.0%}" if total else "0%"
 
 
 def summary() -> Summary:
@@ -98,10 +103,11 @@ def summary() -> Summary:
         ("overhead per app",
          [f"{units.memory(p.overhead_per_app.total_memory)}, "
           f"{units.cores(p.overhead_per_app.total_cpu)}" for p in packings]),
-        (f"servers for {len(fleet)} small apps",
-         [_servers_cell(era, p, fleet) for era, p in zip(ERAS, packings, strict=True)]),
-        ("stranded memory",
-         [f"{p.breakdown.memory_mib.get(STRANDED, 0) / p.breakdown.total_memory:.0%}"
+        (f"apps per server ({len(fleet)} small apps)",
+         [_density_cell(era, p, fleet) for era, p in zip(ERAS, packings, strict=True)]),
+        ("stranded capacity",
+         [f"{_stranded(p.breakdown.cpu_cores, p.breakdown.total_cpu)} of CPU, "
+          f"{_stranded(p.breakdown.memory_mib, p.breakdown.total_memory)} of memory"
           for p in packings]),
         ("new capacity ready in", [units.duration(era.new_capacity_s(web)) for era in ERAS]),
         ("what you ship",
