@@ -323,7 +323,7 @@ def _parse_text(text: str) -> Quantity:
     return Quantity(amount, format, kept)
 
 
-def _json_number_text(number: float) -> str:
+def json_number_text(number: float) -> str:
     """The text Go's encoding/json writes for a float64 (what kubectl sends for ``cpu: 0.5``).
 
     Go writes plain digits for magnitudes in [1e-6, 1e21) and an exponent otherwise, always
@@ -352,7 +352,7 @@ def parse_quantity(value: QuantityLike) -> Quantity:
     if isinstance(value, float):
         if value != value or value in (float("inf"), float("-inf")):
             raise QuantityError(FORMAT_WRONG)
-        return _parse_text(_json_number_text(value))
+        return _parse_text(json_number_text(value))
     if isinstance(value, str):
         # Quantity.UnmarshalJSON trims surrounding spaces before parsing.
         return _parse_text(value.strip())
