@@ -11,7 +11,7 @@ cmd/logs/logs.go``.
 from __future__ import annotations
 
 from k8skit.kubectl.command import Command, CommandError, Context, UsageError
-from k8skit.kubectl.commands.pods import choose_container, node_of, pod_name_of
+from k8skit.kubectl.commands.pods import choose_container, pod_name_of
 from k8skit.kubectl.flags import Flag, ParsedArgs
 
 
@@ -28,7 +28,11 @@ def run(ctx: Context, parsed: ParsedArgs) -> None:
     pod = ctx.api.get("Pod", pod_name_of(parsed.args[0]), ctx.namespace)
     requested = parsed["container"] or (parsed.args[1] if len(parsed.args) == 2 else "")
     container = choose_container(ctx, pod, requested)
-    kubelet = ctx.api.node_proxy(node_of(pod))
+    if not pod["spec"].get("nodeName"):
+        # The API server has no kubelet to ask yet and answers with an empty log
+        # (LogLocation in pkg/registry/core/pod/strategy.go).
+        return
+    kubelet = ctx.api.node_proxy(pod["spec"]["nodeName"])
     tail = parsed["tail"] if parsed["tail"] >= 0 else None
     text = kubelet.logs(ctx.namespace, pod["metadata"]["name"], container=container,
                         previous=parsed["previous"], tail=tail)
