@@ -15,6 +15,7 @@ from __future__ import annotations
 import shlex
 
 from k8skit.api.errors import APIError
+from k8skit.api.labels import SelectorError
 from k8skit.api.manifests import ManifestError
 from k8skit.kubectl.command import (
     CommandError,
@@ -101,7 +102,10 @@ class Kubectl:
             code = error.code
         except (CommandError, APIError, ManifestError) as error:
             ctx.err.write(error_text(error) + "\n")
-            code = getattr(error, "code", 1) if isinstance(error, CommandError) else 1
+            code = error.code if isinstance(error, CommandError) else 1
+        except SelectorError as error:
+            ctx.err.write(f"error: {error}\n")
+            code = 1
         except Exception as error:  # noqa: BLE001 - a learner must never see a traceback
             message = str(error).splitlines()[0] if str(error) else ""
             ctx.err.write(f"error: internal error in the simulator: {type(error).__name__}"
