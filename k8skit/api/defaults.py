@@ -24,6 +24,7 @@ API server's allocators, not by defaulting), and ``managedFields``.
 from __future__ import annotations
 
 import base64
+import re
 from collections.abc import Callable, Iterator
 
 from k8skit.api import schema
@@ -59,12 +60,20 @@ def _containers(spec: dict) -> Iterator[dict]:
 
 
 # -- pods (pkg/apis/core/v1/defaults.go) ---------------------------------------------------------
+# An image reference (distribution/reference): [host[:port]/]path[:tag][@digest].
+_IMAGE_REFERENCE = re.compile(
+    r"^(?:[a-zA-Z0-9.-]+(?::[0-9]+)?/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
+    r"(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?"
+    r"(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?$"
+)
 def default_image_pull_policy(image: str) -> str:
     """``Always`` for a ``:latest`` or untagged image, else ``IfNotPresent``.
 
     Source: SetDefaults_Container. The tag is read as the image reference parser does: after
     the last ``/``, and an image pinned by digest (``@sha256:...``) has no implied ``latest``.
     """
+    if not _IMAGE_REFERENCE.match(image):
+        return "IfNotPresent"  # an unparsable reference has no tag, so no implied latest
     name, _, digest = image.partition("@")
     last = name.rsplit("/", 1)[-1]
     tag = last.split(":", 1)[1] if ":" in last else ""
@@ -96,9 +105,10 @@ def set_defaults_container(container: dict) -> None:
     ``resources: {}`` is not a default but how Go writes an empty, non-pointer struct; it shows
     in every ``get -o yaml``, so the simulator stores it too.
     """
-    image = container.get("image")
-    if isinstance(image, str) and not container.get("imagePullPolicy"):
-        container["imagePullPolicy"] = default_image_pull_policy(image)
+    if not container.get("imagePullPolicy"):
+        image = container.get("image")
+        container["imagePullPolicy"] = default_image_pull_policy(
+            image if isinstance(image, str) else "")
     container.setdefault("terminationMessagePath", TERMINATION_MESSAGE_PATH)
     container.setdefault("terminationMessagePolicy", "File")
     container.setdefault("resources", {})

@@ -757,8 +757,10 @@ def normalize(obj: dict) -> dict:
     """Rewrite ``obj`` in place as the API server stores it after decoding and encoding.
 
     Quantities come back canonical (``cpu: 0.5`` is stored as ``"500m"``, ``memory: 1.5Gi`` as
-    ``"1536Mi"``) and whole numbers written as floats (``replicas: 3.0``) come back as integers.
-    Values that would not decode are left alone for :func:`strict_decode` to report.
+    ``"1536Mi"``), whole numbers written as floats (``replicas: 3.0``) come back as integers,
+    and a field set to ``null`` is unset, as Go leaves it (so ``replicas: null`` is defaulted
+    like a missing ``replicas``). Values that would not decode are left alone for
+    :func:`strict_decode` to report.
     """
     kind_type = KIND_TYPES.get(obj.get("kind", ""))
     if kind_type is not None:
@@ -766,8 +768,21 @@ def normalize(obj: dict) -> dict:
     return obj
 
 
+_ZEROS: dict[str, object] = {STRING: "", BOOL: False, INT32: 0, INT64: 0, QUANTITY: "0",
+                             INT_OR_STRING: 0, BYTES: ""}
+
+
+def _zero(go_type: str) -> object:
+    """What Go stores for a ``null`` element of a list or map of ``go_type``."""
+    if go_type in NAMED_STRINGS:
+        return ""
+    if go_type in STRUCTS:
+        return {}
+    return _ZEROS.get(go_type)
+
+
 def _normalize(value: object, go_type: str) -> object:
-    if value is None or go_type == UNCHECKED:
+    if go_type == UNCHECKED:
         return value
     go_type = NAMED_MAPS.get(go_type, go_type)
     if go_type == QUANTITY:
@@ -782,9 +797,13 @@ def _normalize(value: object, go_type: str) -> object:
             return int(value)
         return value
     if go_type.startswith(_LIST) and isinstance(value, list):
-        return [_normalize(item, go_type[len(_LIST):]) for item in value]
+        item_type = go_type[len(_LIST):]
+        return [_zero(item_type) if item is None else _normalize(item, item_type)
+                for item in value]
     if go_type.startswith(_MAP) and isinstance(value, dict):
-        return {key: _normalize(item, go_type[len(_MAP):]) for key, item in value.items()}
+        item_type = go_type[len(_MAP):]
+        return {key: _zero(item_type) if item is None else _normalize(item, item_type)
+                for key, item in value.items()}
     if go_type in STRUCTS and isinstance(value, dict):
         _normalize_struct(value, go_type)
     return value
@@ -792,9 +811,11 @@ def _normalize(value: object, go_type: str) -> object:
 
 def _normalize_struct(value: dict, go_type: str) -> None:
     known = STRUCTS[go_type]
-    for name, item in value.items():
-        if name in known:
-            value[name] = _normalize(item, known[name])
+    for name in list(value):
+        if value[name] is None:
+            del value[name]
+        elif name in known:
+            value[name] = _normalize(value[name], known[name])
 
 
 # -- Go's encoding/base64 and time.Parse, as far as their messages go --------------------------
