@@ -226,3 +226,19 @@ def test_status_colours_read_kubernetes_words():
 
 def test_translucent_colours_keep_their_hue():
     assert palette.with_alpha("#0072B2", 0.25) == "rgba(0, 114, 178, 0.25)"
+
+
+def test_the_footprint_table_shows_what_each_era_adds_to_an_app():
+    apps = scenarios.lab_apps()
+    vms = figures.footprint_table(Virtualized(), apps)
+    containers = figures.footprint_table(Containerized(), apps)
+    assert [row[0] for row in vms.rows] == ["web", "db", "batch", "(each server)"]
+    assert "guest OSes" in vms.columns and "guest OSes" not in containers.columns
+    assert "container runtime" in containers.columns
+
+
+def test_the_apps_table_shows_sizing_and_behaviour():
+    table = figures.apps_table(scenarios.lab_apps(leak=True))
+    batch = next(row for row in table.rows if row[0] == "batch")
+    assert batch[5] == f"{scenarios.LEAK_MIB_PER_S:g} MiB/s"
+    assert "php 8.2" in repr(table)

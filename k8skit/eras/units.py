@@ -25,5 +25,5 @@ def memory(mib: float) -> str:
 
 def cores(value: float) -> str:
     """'0.002 cores', '1 core', '2.5 cores'."""
-    text = f"{value:.3f}" if 0 < abs(value) < 0.1 else f"{value:.3g}"
+    text = f"{value:.3f}".rstrip("0") if 0 < abs(value) < 0.1 else f"{value:.3g}"
     return f"{text} core" + ("" if value == 1 else "s")

@@ -15,7 +15,18 @@ from plotly.subplots import make_subplots
 from k8skit.eras import defaults, units
 from k8skit.eras.defaults import MIB_PER_GIB
 from k8skit.eras.isolation import Timeline
-from k8skit.eras.model import APPS, CATEGORIES, GUEST_OS, HOST_OS, HYPERVISOR, RUNTIME, STRANDED
+from k8skit.eras.model import (
+    APPS,
+    CATEGORIES,
+    GUEST_OS,
+    HOST_OS,
+    HYPERVISOR,
+    RUNTIME,
+    STRANDED,
+    App,
+    DeploymentModel,
+    Footprint,
+)
 from k8skit.eras.packing import Packing
 from k8skit.eras.scaling import ScaleOut
 from k8skit.eras.summary import Summary
@@ -272,6 +283,43 @@ def _race_title(result: ScaleOut) -> str:
 
 
 # --- tables -------------------------------------------------------------------------------
+
+
+def apps_table(apps: Sequence[App]) -> Table:
+    """What each app is sized for and what it needs installed."""
+    return Table(
+        columns=("app", "CPU request", "CPU limit", "memory", "working set at start",
+                 "leaks", "packages"),
+        rows=[
+            (app.name, units.cores(app.cpu_request), units.cores(app.cpu_peak),
+             units.memory(app.memory_mib), units.memory(app.working_set_at(0)),
+             f"{app.leak_mib_per_s:g} MiB/s" if app.leak_mib_per_s else "no",
+             ", ".join(f"{name} {version}" for name, version in app.packages) or "-")
+            for app in apps
+        ],
+    )
+
+
+def footprint_table(era: DeploymentModel, apps: Sequence[App]) -> Table:
+    """What each app takes from a server under ``era``, by category, then the server's own
+    overhead."""
+    overhead = era.server_overhead()
+    footprints = [era.app_footprint(app) for app in apps] + [overhead]
+    used = [c for c in CATEGORIES
+            if any(_amounts(footprint, c) != "-" for footprint in footprints)]
+    rows = [
+        (app.name, *(_amounts(era.app_footprint(app), c) for c in used))
+        for app in apps
+    ]
+    rows.append(("(each server)", *(_amounts(overhead, c) for c in used)))
+    return Table(columns=("", *used), rows=rows, caption=era.title)
+
+
+def _amounts(footprint: Footprint, category: str) -> str:
+    cpu = footprint.cpu_cores.get(category, 0.0)
+    memory = footprint.memory_mib.get(category, 0.0)
+    parts = ([units.cores(cpu)] if cpu else []) + ([units.memory(memory)] if memory else [])
+    return ", ".join(parts) or "-"
 
 
 def summary_table(summary: Summary) -> Table:

@@ -43,6 +43,10 @@ def _slider(kind, description, value, low, high, step, **extra):
                 continuous_update=False, style=_STYLE, layout=_WIDE, **extra)
 
 
+def _checkbox(description, value):
+    return widgets.Checkbox(value=value, description=description, indent=False, layout=_WIDE)
+
+
 class _Lab(widgets.VBox):
     """Controls above a FigureWidget; any control change redraws the figure from the model."""
 
@@ -57,6 +61,11 @@ class _Lab(widgets.VBox):
     def result(self):
         """The model's answer for the controls' current values."""
         raise NotImplementedError
+
+    def __repr__(self) -> str:
+        # What a notebook shows where widgets cannot be drawn (a saved notebook, a text viewer).
+        settings = ", ".join(f"{c.description}: {c.value}" for c in self.controls)
+        return f"{type(self).__name__} ({settings}); run the cell in JupyterLab to use it"
 
     def patch(self, result) -> FigurePatch:
         raise NotImplementedError
@@ -79,10 +88,8 @@ class IsolationLab(_Lab):
                                          description="era", style=_STYLE)
         self.noisy_cores = _slider(widgets.FloatSlider, "batch asks for (cores)", noisy_cores,
                                    0.5, 16.0, 0.5, readout_format=".1f")
-        self.leak = widgets.Checkbox(value=leak, style=_STYLE, layout=_WIDE,
-                                     description=f"batch leaks {scenarios.LEAK_MIB_PER_S:g} MiB/s")
-        self.limits = widgets.Checkbox(value=limits, style=_STYLE, layout=_WIDE,
-                                       description="containers have limits")
+        self.leak = _checkbox(f"batch leaks {scenarios.LEAK_MIB_PER_S:g} MiB/s", leak)
+        self.limits = _checkbox("containers have limits", limits)
         super().__init__((self.era, self.noisy_cores, self.leak, self.limits),
                          figures.isolation_figure)
         self._enable_limits()
@@ -123,9 +130,7 @@ class PackingLab(_Lab):
                                     4, 128, 4)
         self.server_gib = _slider(widgets.IntSlider, "memory per server (GiB)", server_gib,
                                   8, 1024, 8)
-        self.share_servers = widgets.Checkbox(
-            value=share_servers, style=_STYLE, layout=_WIDE,
-            description="bare metal: apps share servers")
+        self.share_servers = _checkbox("bare metal: apps share servers", share_servers)
         super().__init__((self.apps, self.app_cores, self.app_gib, self.server_cores,
                           self.server_gib, self.share_servers), figures.packing_figure)
 
