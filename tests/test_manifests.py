@@ -3,8 +3,16 @@
 from pathlib import Path
 
 import pytest
+import yaml
 
-from k8skit.api.manifests import ManifestError, load, load_documents, load_path, load_text
+from k8skit.api.manifests import (
+    ManifestError,
+    _go_yaml_message,
+    load,
+    load_documents,
+    load_path,
+    load_text,
+)
 from k8skit.api.quantity import canonical
 
 POD = """\
@@ -178,5 +186,25 @@ def test_nothing_in_a_manifest_runs_python():
 def test_malformed_json_file(tmp_path: Path):
     broken = tmp_path / "broken.json"
     broken.write_text('{"apiVersion": "v1", "kind": }')
-    with pytest.raises(ManifestError, match=r"^error: error parsing .*broken.json: Expecting value"):
+    with pytest.raises(ManifestError, match=r"^error: error parsing .*broken.json: Expecting"):
         load_path(broken)
+
+
+@pytest.mark.parametrize(
+    ("text", "go_yaml"),
+    [
+        ("a: 1\nb: 2\nmetadata: name: web\n",
+         "line 3: mapping values are not allowed in this context"),
+        ("a:\n\tb: 1\n", "line 2: found character that cannot start any token"),
+        ("spec:\n  containers:\n  - name: a\n    image: b\n   ports: []\n",
+         "line 4: did not find expected key"),
+        ("a: [1, 2\nb: c\n", "line 1: did not find expected ',' or ']'"),
+        ("a: *nowhere\n", "unknown anchor 'nowhere' referenced"),
+    ],
+)
+def test_both_yaml_parsers_are_worded_like_go_yaml(text, go_yaml):
+    """libyaml already words errors as go-yaml does; the pure-Python parser is translated."""
+    for loader in {yaml.SafeLoader, getattr(yaml, "CSafeLoader", yaml.SafeLoader)}:
+        with pytest.raises(yaml.YAMLError) as caught:
+            list(yaml.load_all(text, Loader=loader))
+        assert _go_yaml_message(caught.value, text) == go_yaml

@@ -12,8 +12,9 @@ This module does the same and, when something is wrong, raises :class:`ManifestE
     error: error parsing web.yaml: error converting YAML to JSON: yaml: line 3: mapping values
     are not allowed in this context
 
-YAML is read safely (PyYAML's ``SafeLoader``: nothing in a manifest can run Python), with the
-scalar rules of go-yaml v2 rather than PyYAML's, so a value means what it means to kubectl:
+YAML is read safely (PyYAML's ``SafeLoader``, on libyaml when it is installed, which words its
+errors as go-yaml does since go-yaml is a port of it; nothing in a manifest can run Python), with
+the scalar rules of go-yaml v2 rather than PyYAML's, so a value means what it means to kubectl:
 ``1e3`` is the number 1000 (so ``cpu: 1e3`` becomes ``1k``), ``1:30`` and dates stay strings,
 ``y`` and ``n`` are booleans, and a key written twice in one mapping is an error.
 
@@ -113,7 +114,7 @@ def _go_yaml_scalar(text: str) -> object:
     return text
 
 
-class _KubectlYAMLLoader(yaml.SafeLoader):
+class _KubectlYAMLLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
     """PyYAML's safe loader with go-yaml's scalar rules and duplicate-key check."""
 
     yaml_implicit_resolvers: dict = {}
@@ -150,7 +151,7 @@ _KubectlYAMLLoader.add_constructor(
     lambda loader, node: loader.construct_yaml_binary(node).decode("utf-8", "replace"),
 )
 
-# PyYAML's wording of a syntax problem -> libyaml's (go-yaml's) wording.
+# The pure-Python loader's wording of a syntax problem -> libyaml's (go-yaml's) wording.
 _GO_YAML_PROBLEMS = [
     ("mapping values are not allowed here", "mapping values are not allowed in this context"),
     ("found character", "found character that cannot start any token"),
@@ -161,22 +162,24 @@ _GO_YAML_PROBLEMS = [
 ]
 
 
-def _go_yaml_message(error: yaml.YAMLError) -> str:
+def _go_yaml_message(error: yaml.YAMLError, text: str) -> str:
     """A PyYAML error worded the way go-yaml words it, with go-yaml's line number.
 
     go-yaml counts lines from 1 for scanner errors but reports the raw (0-based) line of
     parser errors, and leaves out a line of 0 altogether; kubectl users see exactly that.
     """
     problem = getattr(error, "problem", None) or str(error)
+    problem_mark = getattr(error, "problem_mark", None)
     if problem.startswith("found undefined alias"):
-        return f"unknown anchor '{problem.split(chr(39))[1]}' referenced"
+        at = problem_mark.index if problem_mark is not None else 0
+        alias = re.match(r"\*([^\s,\[\]{}]+)", text[at:])
+        return f"unknown anchor '{alias.group(1) if alias else ''}' referenced"
     context = getattr(error, "context", None) or ""
     if problem.startswith("expected <block end>"):
         text = ("did not find expected '-' indicator" if "block collection" in context
                 else "did not find expected key")
     else:
         text = next((go for py, go in _GO_YAML_PROBLEMS if problem.startswith(py)), problem)
-    problem_mark = getattr(error, "problem_mark", None)
     context_mark = getattr(error, "context_mark", None)
     line = 0
     if problem_mark is not None and problem_mark.line != 0:
@@ -220,7 +223,7 @@ def _parse_yaml(text: str, source: str) -> list[object]:
     except yaml.YAMLError as error:
         raise ManifestError(
             f"error parsing {source}: error converting YAML to JSON: yaml: "
-            f"{_go_yaml_message(error)}"
+            f"{_go_yaml_message(error, text)}"
         ) from None
     return [_as_json(document, source) for document in documents]
 
