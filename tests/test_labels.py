@@ -113,6 +113,13 @@ def test_selectors_print_like_upstream(text, printed):
     assert str(parse(text)) == printed
 
 
+def test_selectors_with_the_same_requirements_are_equal():
+    assert parse("tier!=db,app=web") == parse("app=web, tier!=db")
+    assert len({parse("a=1,b=2"), parse("b=2,a=1")}) == 1
+    assert parse("a=1") != parse("a=2")
+    assert Selector.nothing() != Selector.everything()
+
+
 def test_the_wide_selector_columns():
     deployment_selector = {
         "matchLabels": {"app": "web"},

@@ -186,9 +186,6 @@ class Quantity:
     def __repr__(self) -> str:
         return f"Quantity({str(self)!r})"
 
-    def __format__(self, spec: str) -> str:
-        return format(str(self), spec)
-
 
 def _round_away_from_zero(amount: Decimal) -> int:
     return int(amount.to_integral_value(rounding=ROUND_UP, context=_CONTEXT))
