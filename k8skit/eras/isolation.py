@@ -39,9 +39,10 @@ class Kill:
     def describe(self) -> str:
         """One line for a figure or a message, e.g. 'db killed at 118 s holding 7 GiB: ...'."""
         who = "" if self.victim_was_leaking else " (not the one leaking)"
+        where = "" if self.reason == OVER_LIMIT else f" in {self.domain}"
         return (
             f"{self.app}{who} killed at {self.at_s:g} s holding "
-            f"{units.memory(self.working_set_mib)}: {self.reason} in {self.domain}"
+            f"{units.memory(self.working_set_mib)}: {self.reason}{where}"
         )
 
 

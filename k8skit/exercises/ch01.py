@@ -130,66 +130,70 @@ vms_that_fit = copies_per_server(Virtualized(), server, app)
     ),
 )
 
-# --- q2: whom the OOM killer takes --------------------------------------------------------
+# --- q2: whom the OOM killer takes ------------------------------------------------------
+
+Q2_SERVER = Server(cores=scenarios.LAB_SERVER.cores, memory_mib=24 * defaults.MIB_PER_GIB)
 
 
 @cache
-def _q2_timeline():
-    return run(Traditional(), scenarios.LAB_SERVER, scenarios.lab_apps(leak=True),
-               scenarios.LAB_SECONDS)
+def _q2_first_kill():
+    timeline = run(Traditional(), Q2_SERVER, scenarios.lab_apps(leak=True),
+                   scenarios.LAB_SECONDS)
+    return timeline.kills[0]
 
 
 def _judge_victim(answer):
-    names = [app.name for app in scenarios.lab_apps()]
-    name = as_choice(answer, names)
-    first = _q2_timeline().kills[0]
+    name = as_choice(answer, [app.name for app in scenarios.lab_apps()])
+    first = _q2_first_kill()
+    held = units.memory(first.working_set_mib)
     if name == first.app:
         return correct(
-            f"{first.app}: when memory ran out at {first.at_s:g} s it held "
-            f"{units.memory(first.working_set_mib)}, the largest resident set, so it had the "
-            "highest oom_badness. The kernel does not know who leaks."
+            f"{first.app}: with 24 GiB, memory runs out only at {first.at_s:g} s, when "
+            f"{first.app} holds {held}, more than anyone else. The OOM killer takes whoever "
+            "holds the most at that moment, leaking or not."
         )
-    if name == "batch":
+    if name == "db":
         return not_yet(
-            "batch is the one leaking, but the OOM killer does not know that: it scores "
-            "processes by the memory they hold (oom_badness), and when memory ran out batch "
-            f"held less than {first.app}."
+            "db died first on the 16 GiB server because memory ran out early. With 24 GiB it "
+            f"runs out at {first.at_s:g} s: who holds the most memory then?"
         )
-    return not_yet(
-        f"{name} held less memory than {first.app} when memory ran out, so it scored lower."
-    )
+    return not_yet(f"{name} holds less memory than {first.app} when memory runs out.")
 
 
 q2 = Exercise(
     id="ch01.q2",
     title="Whom does the OOM killer take?",
     question=(
-        "On the isolation lab's traditional server, batch leaks 50 MiB/s. Which app does the "
-        "kernel's OOM killer kill first: 'web', 'db' or 'batch'? Set `oom_victim`."
+        "The shop's three apps move to a traditional server with 8 cores and 24 GiB, and batch "
+        "leaks 50 MiB/s again. Which app does the kernel's OOM killer kill first: 'web', 'db' "
+        "or 'batch'? Set `oom_victim`."
     ),
     answer_name="oom_victim",
     judge=_judge_victim,
     hints=(
-        "The OOM killer kills the process with the highest oom_badness: the memory it holds, "
-        "plus its oom_score_adj (0 for all three apps here).",
-        "Find the moment memory runs out: the three working sets together fill what the OS "
-        "leaves for apps. Who holds the most at that moment?",
-        f"Working sets: web {units.memory(scenarios.web().working_set_mib)}, db "
-        f"{units.memory(scenarios.db().working_set_mib)}, batch "
-        f"{units.memory(scenarios.batch().working_set_mib)} + "
-        f"{scenarios.LEAK_MIB_PER_S:g} MiB/s. The OS leaves "
-        f"{units.memory(scenarios.LAB_SERVER.memory_mib - defaults.OS_MEMORY_MIB.value)} "
-        "for apps.",
+        "The OOM killer kills the process with the highest oom_badness: the memory it holds "
+        "at the moment memory runs out (oom_score_adj is 0 for all three apps here).",
+        "Memory runs out when the three working sets fill what the OS leaves for apps: "
+        f"{units.memory(Q2_SERVER.memory_mib - defaults.OS_MEMORY_MIB.value)}. web and db hold "
+        f"{units.memory(scenarios.web().working_set_mib)} and "
+        f"{units.memory(scenarios.db().working_set_mib)}; batch starts at "
+        f"{units.memory(scenarios.batch().working_set_mib)} and grows "
+        f"{scenarios.LEAK_MIB_PER_S:g} MiB/s.",
+        "So memory runs out when batch holds "
+        f"{units.memory(_q2_first_kill().working_set_mib)} (at about "
+        f"{_q2_first_kill().at_s:g} s). Compare that with db.",
     ),
     solution_code="""
-from k8skit.eras import Traditional, run, scenarios
+from k8skit.eras import Server, Traditional, run, scenarios
 
-timeline = run(Traditional(), scenarios.LAB_SERVER, scenarios.lab_apps(leak=True))
+server = Server(cores=8, memory_mib=24 * 1024)
+timeline = run(Traditional(), server, scenarios.lab_apps(leak=True))
 oom_victim = timeline.victims[0]
 """,
     solution_note=(
-        "Memory runs out while batch still holds less than db, so the big, innocent database "
-        "dies first. In a VM or a container with a memory limit, only batch could die."
+        "On 16 GiB the innocent db died because memory ran out while batch was still small. "
+        "With more memory, batch has grown past db by the time memory runs out. The kernel "
+        "never asks who is leaking; it looks only at who holds the most."
     ),
 )
 
