@@ -44,29 +44,26 @@ def cpu_lost(era: DeploymentModel, victim: str = "web", noisy_cores: float = NOI
     return max(0.0, 1 - after / before) if before else 0.0
 
 
-def leak_victims(era: DeploymentModel) -> tuple[str, ...]:
-    """Who dies, in order, when batch leaks during the lab run."""
-    timeline = run(era, scenarios.LAB_SERVER, scenarios.lab_apps(leak=True),
-                   scenarios.LAB_SECONDS)
-    return timeline.victims
-
-
 def _noisy_cell(era: DeploymentModel) -> str:
-    lost = cpu_lost(era)
     if isinstance(era, Containerized) and era.limits:
-        without = cpu_lost(Containerized(limits=False))
-        return f"no effect with limits; without them web gets {without:.0%} less CPU"
+        without = Containerized(limits=False)
+        return f"with limits: {_effect(cpu_lost(era))}; without: {_effect(cpu_lost(without))}"
+    return _effect(cpu_lost(era))
+
+
+def _effect(lost: float) -> str:
     return f"web gets {lost:.0%} less CPU" if lost > 0.005 else "no effect on the others"
 
 
 def _leak_cell(era: DeploymentModel) -> str:
-    victims = leak_victims(era)
-    if not victims:
+    kills = run(era, scenarios.LAB_SERVER, scenarios.lab_apps(leak=True),
+                scenarios.LAB_SECONDS).kills
+    if not kills:
         return "nobody is killed"
-    first = victims[0]
-    innocent = "" if first == "batch" else " (not the leaker)"
-    rest = f", then {', '.join(victims[1:])}" if victims[1:] else " only"
-    return f"kills {first}{innocent}{rest}"
+    first, *rest = kills
+    innocent = "" if first.victim_was_leaking else " (not the leaker)"
+    then = f", then {', '.join(kill.app for kill in rest)}" if rest else " only"
+    return f"kills {first.app}{innocent}{then}"
 
 
 def _conflict_cell(era: DeploymentModel) -> str:
