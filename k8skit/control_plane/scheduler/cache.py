@@ -33,7 +33,8 @@ LABEL_ZONE = "topology.kubernetes.io/zone"
 LABEL_REGION = "topology.kubernetes.io/region"
 
 _RESOURCE_COLUMNS = ("alloc_cpu", "alloc_memory", "alloc_storage", "alloc_pods",
-                     "req_cpu", "req_memory", "req_storage", "nz_cpu", "nz_memory", "pod_count")
+                     "req_cpu", "req_memory", "req_storage", "nz_cpu", "nz_memory", "pod_count",
+                     "free_cpu", "free_memory", "free_storage", "free_pods")
 
 
 @dataclass
@@ -141,6 +142,10 @@ class NodeTable:
         self.alloc_memory[row] = quantity_value(memory) if memory is not None else 0
         self.alloc_storage[row] = quantity_value(storage) if storage is not None else 0
         self.alloc_pods[row] = quantity_value(pods) if pods is not None else 0
+        self.free_cpu[row] = self.alloc_cpu[row] - self.req_cpu[row]
+        self.free_memory[row] = self.alloc_memory[row] - self.req_memory[row]
+        self.free_storage[row] = self.alloc_storage[row] - self.req_storage[row]
+        self.free_pods[row] = self.alloc_pods[row] - self.pod_count[row]
         spec = node.get("spec") or {}
         self.unschedulable[row] = bool(spec.get("unschedulable"))
         self.taint_set[row] = self._taint_set_id(spec.get("taints") or ())
@@ -286,12 +291,18 @@ class NodeTable:
         return pod
 
     def _account(self, pod: CachedPod, row: int, sign: int) -> None:
-        self.req_cpu[row] += sign * pod.requests.cpu
-        self.req_memory[row] += sign * pod.requests.memory
-        self.req_storage[row] += sign * pod.requests.ephemeral_storage
+        cpu, memory = sign * pod.requests.cpu, sign * pod.requests.memory
+        storage = sign * pod.requests.ephemeral_storage
+        self.req_cpu[row] += cpu
+        self.req_memory[row] += memory
+        self.req_storage[row] += storage
+        self.free_cpu[row] -= cpu
+        self.free_memory[row] -= memory
+        self.free_storage[row] -= storage
         self.nz_cpu[row] += sign * pod.non_zero.cpu
         self.nz_memory[row] += sign * pod.non_zero.memory
         self.pod_count[row] += sign
+        self.free_pods[row] -= sign
         if sign > 0:
             self.pods_by_row[row][pod.uid] = pod
         else:

@@ -171,7 +171,7 @@ def schedule_pod(profile: Profile, nodes: NodeTable, pod: PodInfo, start_index: 
             continue
         entry.raw = plugin.score(state, pod, nodes, feasible)
         entry.normalized = plugin.normalize_score(state, pod, entry.raw)
-        totals += weight * entry.normalized
+        totals += entry.normalized if weight == 1 else weight * entry.normalized
     result.totals = totals
     result.chosen = nodes.names[int(feasible[select_host(totals, rng)])]
     return result, next_start

@@ -86,15 +86,15 @@ class NodeResourcesFit(FilterPlugin, ScorePlugin):
     # -- filter -------------------------------------------------------------------------------
     def filter(self, state: CycleState, pod: PodInfo, nodes: NodeTable) -> Verdict | None:
         request = pod.requests
-        checks = [(1, nodes.pod_count + 1 > nodes.alloc_pods, None)]
+        # free_* = allocatable minus the requests of the pods already on the node.
+        checks = [(1, nodes.free_pods < 1, None)]
         if not request.is_zero:
-            for bit, wanted, allocatable, requested in (
-                    (2, request.cpu, nodes.alloc_cpu, nodes.req_cpu),
-                    (4, request.memory, nodes.alloc_memory, nodes.req_memory),
-                    (8, request.ephemeral_storage, nodes.alloc_storage, nodes.req_storage)):
+            for bit, wanted, free, allocatable in (
+                    (2, request.cpu, nodes.free_cpu, nodes.alloc_cpu),
+                    (4, request.memory, nodes.free_memory, nodes.alloc_memory),
+                    (8, request.ephemeral_storage, nodes.free_storage, nodes.alloc_storage)):
                 if wanted > 0:
-                    checks.append((bit, wanted > allocatable - requested,
-                                   (wanted, allocatable)))
+                    checks.append((bit, wanted > free, (wanted, allocatable)))
         rejected = checks[0][1]
         for _, short, _ in checks[1:]:
             rejected = rejected | short
@@ -137,7 +137,7 @@ class NodeResourcesFit(FilterPlugin, ScorePlugin):
                     node_score = node_score + np.where(present, score * weight, 0)
                     weight_sum = weight_sum + present * weight
                 else:
-                    node_score = node_score + score * weight
+                    node_score = node_score + (score if weight == 1 else score * weight)
                     weight_sum = weight_sum + weight
             else:
                 # A node without this resource leaves it out of its average.
