@@ -17,11 +17,11 @@ import random
 import uuid
 from dataclasses import dataclass
 
-from k8skit.api import defaults, labels, validation
-from k8skit.api.qos import qos_class
+from k8skit.api import defaults, labels, schema, validation
 from k8skit.api.errors import AlreadyExists, BadRequest, Invalid, NotFound
 from k8skit.api.kinds import KINDS, Kind, kind_for
 from k8skit.api.meta import random_suffix, timestamp
+from k8skit.api.qos import qos_class
 from k8skit.api.store import ObjectKey, ObjectStore, WatchHandler
 from k8skit.clock import Clock
 
@@ -114,7 +114,7 @@ class APIServer:
             meta.pop("namespace", None)
         if not meta.get("name") and meta.get("generateName"):
             meta["name"] = meta["generateName"] + random_suffix(self._rng)
-        defaults.apply_defaults(obj)
+        self._decode(obj)
         causes = validation.validate(obj)
         if causes:
             raise Invalid(kind, meta.get("name", ""), causes)
@@ -152,7 +152,7 @@ class APIServer:
                     obj["metadata"].pop(field, None)
             if "status" in old:
                 obj["status"] = old["status"]
-            defaults.apply_defaults(obj)
+            self._decode(obj)
         causes = validation.validate(obj) + validation.validate_update(obj, old)
         if causes:
             raise Invalid(kind, key[1], causes)
@@ -207,6 +207,15 @@ class APIServer:
         return obj
 
     # -- helpers ------------------------------------------------------------------------------
+    @staticmethod
+    def _decode(obj: dict) -> None:
+        """What happens to a request body before validation: strict decoding into the kind's
+        struct (unknown fields and wrong types are refused), the round trip that canonicalises
+        quantities, then the defaults."""
+        schema.strict_decode(obj)
+        schema.normalize(obj)
+        defaults.apply_defaults(obj)
+
     @staticmethod
     def _key(kind: Kind, namespace: str | None, name: str) -> ObjectKey:
         return (namespace or "default", name) if kind.namespaced else (None, name)
