@@ -206,11 +206,8 @@ class NotebookPage:
               .filter(entry => entry.querySelector('[data-log-level="error"]'))
               .map(entry => entry.innerText.slice(0, 500))"""
         )
-        self.page.evaluate(
-            """() => [...window.jupyterapp.shell.widgets('down')]
-              .filter(widget => widget.node.querySelector('.jp-LogConsolePanel'))
-              .forEach(widget => widget.close())"""
-        )
+        self._command("logconsole:open")  # the command toggles: this closes the console again
+        self.page.wait_for_selector(".jp-LogConsolePanel", state="detached")
         return errors
 
     # -- controls ------------------------------------------------------------------------------
