@@ -247,6 +247,10 @@ def test_wrong_types_name_the_struct_field_and_go_type():
     )
 
 
+def test_kinds_without_a_table_are_left_to_the_kind_check():
+    assert decode_problem({"apiVersion": "v1", "kind": "ReplicationController"}) is None
+
+
 def test_a_bad_quantity_is_reported_in_quantity_words():
     obj = load(POD.replace("image: nginx:1.27",
                            "image: nginx:1.27\n    resources: {limits: {cpu: lots}}"))[0]

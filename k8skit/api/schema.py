@@ -726,9 +726,11 @@ def decode_problem(obj: dict) -> str | None:
     A type error wins over unknown fields, as in the API server (Go stops at type errors;
     unknown fields are only collected).
     """
+    kind_type = KIND_TYPES.get(obj.get("kind", ""))
+    if kind_type is None:
+        return None  # a kind the API server does not serve is refused before decoding
     decoder = _Decoder()
     try:
-        kind_type = KIND_TYPES[obj["kind"]]
         decoder.struct(obj, kind_type, kind_type, [], "")
     except _TypeError as error:
         return str(error)
