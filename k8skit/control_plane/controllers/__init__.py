@@ -14,6 +14,8 @@ controller                         keeps ...
 ``root-ca-cert-publisher``         a ``kube-root-ca.crt`` ConfigMap in every namespace
 ``nodelifecycle``                  silent nodes marked Unknown and tainted
 ``taint-eviction-controller``      pods off nodes with NoExecute taints they do not tolerate
+``endpoint``, ``endpointslice``    each Service's ready and not-ready pod addresses
+``endpointslice-mirroring``        EndpointSlices for hand-written Endpoints
 ================================  ===============================================================
 
 :class:`ControllerManager` is the process that runs them (``cmd/kube-controller-manager``): one
@@ -27,6 +29,11 @@ import random
 from k8skit.api.server import APIServer
 from k8skit.clock import Clock
 from k8skit.control_plane.controllers.deployment import DeploymentController
+from k8skit.control_plane.controllers.endpoints import EndpointsController
+from k8skit.control_plane.controllers.endpointslice import (
+    EndpointSliceController,
+    EndpointSliceMirroringController,
+)
 from k8skit.control_plane.controllers.garbage_collector import GarbageCollector
 from k8skit.control_plane.controllers.informer import SharedInformerFactory
 from k8skit.control_plane.controllers.namespace import NamespaceController
@@ -54,6 +61,10 @@ class ControllerManager:
         self.root_ca_cert_publisher = RootCACertPublisher(api, clock, self.informers, rng)
         self.node_lifecycle = NodeLifecycleController(api, clock, self.informers)
         self.taint_eviction = TaintEvictionController(api, clock, self.informers)
+        self.endpoints = EndpointsController(api, clock, self.informers)
+        self.endpointslice = EndpointSliceController(api, clock, self.informers)
+        self.endpointslice_mirroring = EndpointSliceMirroringController(api, clock,
+                                                                         self.informers)
 
     def start(self) -> None:
         """List and watch everything, then start the periodic node health check."""
