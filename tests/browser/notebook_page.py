@@ -146,6 +146,10 @@ class NotebookPage:
         """
         self.wait_for_kernel()
         self._command("notebook:clear-all-cell-outputs")
+        self.wait_for(
+            lambda: all(cell["count"] is None and not cell["outputs"] for cell in self.cells()),
+            "the saved outputs to be cleared",
+        )
         self._command("notebook:run-all-cells")
 
         def finished():
@@ -162,6 +166,27 @@ class NotebookPage:
             lambda: self.page.evaluate(_KERNEL_JS)["status"] == "idle",
             "the kernel to become idle",
             settle=True,
+        )
+
+    def wait_for(self, condition, what: str, *, settle: bool = False):
+        """Poll ``condition`` until it is truthy (twice in a row when ``settle``), or fail.
+
+        For chapter authors too: ``notebook.wait_for(lambda: ..., "the pods to move")``.
+
+        Settling matters after an interaction: the kernel may still be idle for a moment before
+        the message the browser just sent reaches it.
+        """
+        deadline = time.monotonic() + self.timeout_seconds
+        in_a_row = 0
+        while time.monotonic() < deadline:
+            result = condition()
+            in_a_row = in_a_row + 1 if result else 0
+            if in_a_row >= (2 if settle else 1):
+                return result
+            self.page.wait_for_timeout(250)
+        raise AssertionError(
+            f"timed out after {self.timeout_seconds:.0f} s waiting for {what}; cells: "
+            + json.dumps([cell["count"] for cell in self.cells()])
         )
 
     # -- reading -------------------------------------------------------------------------------
@@ -284,13 +309,15 @@ class NotebookPage:
         """Save the whole notebook, top to bottom, as one picture.
 
         The notebook scrolls inside JupyterLab's panel, so a full-page screenshot shows only one
-        window's worth; the viewport is grown to the notebook's height instead.
+        window's worth; the viewport is grown to the notebook's height instead (at most
+        16000 pixels, beyond which Chromium's screenshots become unwieldy).
         """
         self._command("application:toggle-left-area")
         for _ in range(3):
             height = self.page.evaluate(
                 """() => {
                   const panel = document.querySelector('.jp-WindowedPanel-outer');
+                  if (!panel) return 0;  // no notebook on the page: keep the window as it is
                   panel.scrollTop = 0;
                   return Math.ceil(panel.getBoundingClientRect().top + panel.scrollHeight + 40);
                 }"""
@@ -313,23 +340,4 @@ class NotebookPage:
         self.page.evaluate(
             "([command, args]) => window.jupyterapp.commands.execute(command, args)",
             [command, args or {}],
-        )
-
-    def wait_for(self, condition, what: str, *, settle: bool = False):
-        """Poll ``condition`` until it is truthy (twice in a row when ``settle``), or fail.
-
-        Settling matters after an interaction: the kernel may still be idle for a moment before
-        the message the browser just sent reaches it.
-        """
-        deadline = time.monotonic() + self.timeout_seconds
-        in_a_row = 0
-        while time.monotonic() < deadline:
-            result = condition()
-            in_a_row = in_a_row + 1 if result else 0
-            if in_a_row >= (2 if settle else 1):
-                return result
-            self.page.wait_for_timeout(250)
-        raise AssertionError(
-            f"timed out after {self.timeout_seconds:.0f} s waiting for {what}; cells: "
-            + json.dumps([cell["count"] for cell in self.cells()])
         )
