@@ -138,18 +138,22 @@ class Connection:
                             address=(self.ip or self.host, self.port))
 
 
+class InvalidURL(ValueError):
+    """Text that is no URL (curl: "URL rejected: Malformed input to a URL function")."""
+
+
 def parse_url(url_or_host: str, port: int | None = None,
               path: str = "/") -> tuple[str, str, int, str]:
     """``(scheme, host, port, path)`` of ``http://web:8080/x``, ``web``, ``10.244.1.5:80``."""
     text = url_or_host.strip()
     if "://" not in text:
         text = "http://" + text
-    parts = urlsplit(text)
-    scheme = parts.scheme.lower()
     try:
+        parts = urlsplit(text)
         parsed_port = parts.port
     except ValueError:
-        parsed_port = None
+        raise InvalidURL(url_or_host) from None
+    scheme = parts.scheme.lower()
     host = parts.hostname or ""
     target_path = parts.path or path or "/"
     if parts.query:
@@ -289,7 +293,11 @@ class PodNetwork:
                 method: str = "GET", source_ip: str | None = None,
                 headers: dict[str, str] | None = None) -> HttpResponse:
         """Send one HTTP request and return the answer, or curl's error for the failure."""
-        _, host, port, target_path = parse_url(url_or_host, port, path)
+        try:
+            _, host, port, target_path = parse_url(url_or_host, port, path)
+        except InvalidURL:
+            return HttpResponse(0, error="curl: (3) URL rejected: Malformed input to a URL "
+                                         "function", curl_code=3, failure="url")
         conn = self.connect(host, port, source_ip)
         if conn.endpoint is None:
             return conn.error()

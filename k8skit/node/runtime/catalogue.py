@@ -214,13 +214,15 @@ class ImageCatalogue:
         prefix = f'failed to pull and unpack image "{shown}": failed to resolve reference ' \
                  f'"{shown}": '
         host = ref.registry.split(":")[0]
-        if ref.registry not in KNOWN_REGISTRIES and not host.endswith(KNOWN_REGISTRY_SUFFIXES):
+        builds = self.specs.get(ref.repository)
+        known = ref.registry in KNOWN_REGISTRIES or host.endswith(KNOWN_REGISTRY_SUFFIXES) or \
+            any(repository.startswith(ref.registry + "/") for repository in self.specs)
+        if not known:
             manifest = ref.digest or ref.tag
             raise ImageNotFound(
                 f"rpc error: code = Unknown desc = {prefix}failed to do request: Head "
                 f'"https://{ref.registry}/v2/{ref.path}/manifests/{manifest}": dial tcp: '
                 f"lookup {host} on {NODE_RESOLVER}: no such host")
-        builds = self.specs.get(ref.repository)
         if not builds:
             if ref.registry == DEFAULT_REGISTRY:
                 raise ImageNotFound(

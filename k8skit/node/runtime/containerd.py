@@ -137,8 +137,10 @@ class ContainerRuntime:
         self._pulling: dict[str, list[Callable[[PullResult], None]]] = {}
         self.sandboxes: list[Sandbox] = []
         self.powered = True
-        # Every node has the sandbox image before its first pod (kubeadm pre-pulls it).
-        self.load_image(PAUSE_IMAGE)
+        # Every node has the sandbox image before its first pod (kubeadm pre-pulls it), from
+        # the Kubernetes registry whatever catalogue serves the pods' images.
+        pause = CATALOGUE.resolve(PAUSE_IMAGE)
+        self._present[pause.reference] = pause
 
     # -- images ---------------------------------------------------------------------------------
     @property
@@ -168,6 +170,11 @@ class ContainerRuntime:
 
     def has_image(self, ref: str) -> bool:
         return self.image(ref) is not None
+
+    def image_id(self, ref: str) -> str:
+        """``containerStatuses[].imageID`` of a present image (``repo@sha256:...``), or ""."""
+        image = self.image(ref)
+        return image.id if image is not None else ""
 
     def load_image(self, ref: str) -> Image:
         """Make an image present at once (pre-pulled, or ``kind load docker-image``)."""
@@ -375,6 +382,11 @@ class Container:
             return None
 
     @property
+    def image_ref(self) -> str:
+        """The full reference the image was pulled by (``docker.io/library/nginx:1.25``)."""
+        return self.image.reference
+
+    @property
     def hostname(self) -> str:
         return self.sandbox.hostname
 
@@ -505,12 +517,8 @@ class Container:
 
     def _sigkill(self) -> None:
         self._kill_timer = None
-        if self.main is None or self.main.finished:
-            return
-        if any(runner.executing for runner in self.runners):
-            self.clock.call_soon(self._sigkill)
-            return
-        self.main.terminate(137, "Killed")
+        if self.main is not None:
+            self.main.terminate(137, "Killed")
 
     def vanish(self) -> None:
         """The node lost power: the processes are gone and nobody hears about it."""
@@ -536,7 +544,7 @@ class Container:
             if pid == 1 and sender is not None:
                 return True
             if process is runner.process:
-                self._end_runner(runner, 137, "Killed")
+                runner.terminate(137, "Killed")
             else:
                 runner.throw(Signal(SIGKILL, pid))
             return True
@@ -551,16 +559,10 @@ class Container:
         if signum in IGNORED_BY_DEFAULT or pid == 1:
             return True
         if process is runner.process:
-            self._end_runner(runner, 128 + signum, None)
+            runner.terminate(128 + signum)
         else:
             runner.throw(Signal(signum, pid))
         return True
-
-    def _end_runner(self, runner: Runner, exit_code: int, reason: str | None) -> None:
-        if runner.executing:
-            self.clock.call_soon(self._end_runner, runner, exit_code, reason)
-            return
-        runner.terminate(exit_code, reason)
 
     # -- accounting -----------------------------------------------------------------------------
     def usage(self) -> tuple[int, int]:

@@ -72,7 +72,7 @@ def signal_number(value: str | int) -> int | None:
     if isinstance(value, int):
         return value
     text = value.strip().upper()
-    if text.isdigit():
+    if text.isdecimal():
         return int(text)
     text = text.removeprefix("SIG")
     for number, name in SIGNAL_NAMES.items():
@@ -309,6 +309,7 @@ class Runner:
         self.executing = False
         self.spinning = False
         self.finished = False
+        self.doomed: tuple[int, str | None] | None = None
         self.exit_code: int | None = None
         self.reason: str | None = None
         self._timer = None
@@ -350,6 +351,10 @@ class Runner:
             finally:
                 self.executing = False
             throw = None
+            if self.doomed is not None:
+                self._gen.close()
+                self._finish(*self.doomed)
+                return
             if not self._wait(request):
                 return
 
@@ -405,11 +410,16 @@ class Runner:
         self._advance(throw=exc)
 
     def terminate(self, exit_code: int, reason: str | None = None) -> None:
-        """End the program where it stands (SIGKILL, OOM kill, its container stopping)."""
+        """End the program where it stands (SIGKILL, OOM kill, its container stopping).
+
+        A program that is running right now (it caused this, e.g. an exec'd ``kill 1``) is
+        ended at its next ``yield``, as the kernel would at its next scheduling point.
+        """
         if self.finished:
             return
         if self.executing:
-            raise Killed(exit_code, reason or "Killed")
+            self.doomed = (exit_code, reason)
+            return
         if self._timer is not None:
             self._timer.cancel()
         self._gen.close()

@@ -136,7 +136,7 @@ def cat(ctx: Context) -> Generator[Any, Any, int]:
 def head(ctx: Context) -> Generator[Any, Any, int]:
     options, names = split_options(ctx.argv[1:], with_value="nc")
     count, names = line_count_option(options, names)
-    if not count.lstrip("+-").isdigit():
+    if not count.lstrip("+-").isdecimal():
         ctx.error(f"head: invalid number '{count}'")
         return 1
     texts, status = yield from read_inputs(ctx, "head", names)
@@ -144,7 +144,10 @@ def head(ctx: Context) -> Generator[Any, Any, int]:
         if len(texts) > 1:
             ctx.write(("\n" if index else "") + f"==> {name} <==\n")
         if "c" in options:
-            ctx.write(text[:int(options["c"] or 0)])
+            if not options["c"].isdecimal():
+                ctx.error(f"head: invalid number of bytes: '{options['c']}'")
+                return 1
+            ctx.write(text[:int(options["c"])])
             continue
         lines = text.splitlines(keepends=True)
         n = int(count)
@@ -264,7 +267,7 @@ def regex_of(pattern: str, extended: bool) -> str:
                 out.append(d)
             elif d in "<>":
                 out.append(r"\b")
-            elif d.isdigit() or d in "wWsSbB":
+            elif d.isdecimal() or d in "wWsSbB":
                 out.append("\\" + d)
             else:
                 out.append(re.escape(d))

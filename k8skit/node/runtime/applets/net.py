@@ -14,7 +14,7 @@ from collections.abc import Generator
 from typing import Any
 from urllib.parse import urljoin
 
-from k8skit.node.network import HttpResponse, parse_url
+from k8skit.node.network import HttpResponse, InvalidURL, parse_url
 from k8skit.node.runtime.applets.basics import interpret_escapes
 from k8skit.node.runtime.process import Context, Sleep
 from k8skit.node.runtime.registry import program
@@ -92,11 +92,10 @@ def _curl_options(ctx: Context, args: list[str]) -> tuple[dict[str, Any], list[s
             urls.append(arg)
     for name in ("max-time", "connect-timeout"):
         if name in options:
-            try:
-                options[name] = float(options[name])
-            except ValueError:
+            if not re.fullmatch(r"\d+(\.\d*)?|\.\d+", str(options[name])):
                 ctx.error(f"curl: option --{name}: expected a proper numerical parameter")
                 return None
+            options[name] = float(options[name])
     return options, urls
 
 
@@ -159,7 +158,12 @@ def curl(ctx: Context) -> Generator[Any, Any, int]:
 
 def _curl_one(ctx: Context, url: str, options: dict[str, Any], quiet: bool,
               show_errors: bool) -> Generator[Any, Any, int]:
-    scheme, host, port, path = parse_url(url)
+    try:
+        scheme, host, port, path = parse_url(url)
+    except InvalidURL:
+        if show_errors:
+            ctx.error("curl: (3) URL rejected: Malformed input to a URL function")
+        return 3
     if "://" in url and scheme not in ("http", "https"):
         if show_errors:
             ctx.error(f'curl: (1) Protocol "{scheme}" not supported')
@@ -275,7 +279,11 @@ def wget(ctx: Context) -> Generator[Any, Any, int]:
         elif arg == "--spider":
             spider = True
         elif arg.startswith("--timeout="):
-            timeout = float(arg.split("=", 1)[1] or 0)
+            value = arg.split("=", 1)[1]
+            if not re.fullmatch(r"\d+(\.\d*)?", value):
+                ctx.error(f"wget: invalid number '{value}'")
+                return 1
+            timeout = float(value)
         elif arg.startswith("-") and len(arg) > 1 and arg[1] != "-":
             letters = arg[1:]
             while letters:
@@ -290,11 +298,10 @@ def wget(ctx: Context) -> Generator[Any, Any, int]:
                     if letter == "O":
                         output = value
                     elif letter == "T":
-                        try:
-                            timeout = float(value)
-                        except ValueError:
+                        if not re.fullmatch(r"\d+(\.\d*)?", value):
                             ctx.error(f"wget: invalid number '{value}'")
                             return 1
+                        timeout = float(value)
                 elif letter in "S":
                     continue
                 else:
@@ -317,7 +324,11 @@ def wget(ctx: Context) -> Generator[Any, Any, int]:
 
 def _wget_one(ctx: Context, url: str, quiet: bool, spider: bool, output: str | None,
               timeout: float) -> Generator[Any, Any, int]:
-    _, host, port, path = parse_url(url)
+    try:
+        _, host, port, path = parse_url(url)
+    except InvalidURL:
+        ctx.error(f"wget: not an http or ftp url: {url}")
+        return 1
     response = ctx.request(url, method="HEAD" if spider else "GET")
     if response.failure == "resolve":
         ctx.error(f"wget: bad address '{host}'")
@@ -465,7 +476,7 @@ def ping(ctx: Context) -> Generator[Any, Any, int]:
         if arg in ("-c", "-W", "-w", "-i", "-s") and args:
             value = args.pop(0)
             if arg == "-c":
-                if not value.isdigit():
+                if not value.isdecimal():
                     ctx.error(f"ping: invalid number '{value}'")
                     return 1
                 count = int(value)
@@ -512,16 +523,16 @@ def nc(ctx: Context) -> Generator[Any, Any, int]:
     while args:
         arg = args.pop(0)
         if arg == "-w" and args:
-            try:
-                wait = float(args.pop(0))
-            except ValueError:
-                ctx.error("nc: invalid number")
+            value = args.pop(0)
+            if not re.fullmatch(r"\d+(\.\d*)?", value):
+                ctx.error(f"nc: invalid number '{value}'")
                 return 1
+            wait = float(value)
         elif arg.startswith("-"):
             verbose = verbose or "v" in arg
         else:
             operands.append(arg)
-    if len(operands) < 2 or not operands[1].isdigit():
+    if len(operands) < 2 or not operands[1].isdecimal():
         ctx.error("nc: usage: nc [-z] [-v] [-w SEC] HOST PORT")
         return 1
     host, port = operands[0], int(operands[1])

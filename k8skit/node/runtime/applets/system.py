@@ -277,7 +277,7 @@ def kill(ctx: Context) -> int:
         return 2
     status = 0
     for target in targets:
-        if not target.isdigit():
+        if not target.isdecimal():
             ctx.error(f"kill: {target}: arguments must be process or job IDs"
                       if ctx.flavour == "gnu" else f"kill: invalid number '{target}'")
             status = 1

@@ -14,6 +14,7 @@ One binary, many subcommands; the docs use these:
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Generator
 from typing import Any
 
@@ -104,9 +105,20 @@ def _liveness(ctx: Context, flags: dict[str, str]) -> Generator[Any, Any, int]:
     return (yield from go_exit_on_signal(ctx))
 
 
+def _port_flag(ctx: Context, flags: dict[str, str], name: str, default: int) -> int | None:
+    value = flags.get(name) or str(default)
+    if not re.fullmatch(r"-?\d+", value):
+        ctx.error(f'Error: invalid argument "{value}" for "--{name}" flag: strconv.ParseInt: '
+                  f'parsing "{value}": invalid syntax')
+        return None
+    return int(value)
+
+
 def _netexec(ctx: Context, flags: dict[str, str]) -> Generator[Any, Any, int]:
-    port = int(flags.get("http-port", "8080") or 8080)
-    udp_port = int(flags.get("udp-port", "8081") or 8081)
+    port = _port_flag(ctx, flags, "http-port", 8080)
+    udp_port = _port_flag(ctx, flags, "udp-port", 8081)
+    if port is None or udp_port is None:
+        return 1
     started = ctx.now
     state = {"client_port": 40000}
 
@@ -123,7 +135,7 @@ def _netexec(ctx: Context, flags: dict[str, str]) -> Generator[Any, Any, int]:
         if path == "/echo":
             msg, code = query.get("msg", ""), query.get("code", "")
             klog(ctx, f"GET /echo?msg={msg}&code={code}")
-            if code and not code.lstrip("-").isdigit():
+            if code and not code.lstrip("-").isdecimal():
                 return text(200, f"argument 'code' must be an integer or empty, got "
                                  f"\"{code}\"\n", ctx)
             return text(int(code) if code else 200, msg, ctx)
@@ -147,7 +159,7 @@ def _netexec(ctx: Context, flags: dict[str, str]) -> Generator[Any, Any, int]:
             code = query.get("code", "0") if path == "/exit" else "0"
             klog(ctx, f"GET /exit?code={code}&timeout=&wait=" if path == "/exit"
                  else "GET /shutdown")
-            exit_code = int(code) if code.isdigit() else 0
+            exit_code = int(code) if code.isdecimal() else 0
             ctx.container.clock.call_soon(ctx.runner.terminate, exit_code)
             return text(200, "", ctx)
         klog(ctx, "GET /")
@@ -167,7 +179,7 @@ def _netexec(ctx: Context, flags: dict[str, str]) -> Generator[Any, Any, int]:
 def _dial(ctx: Context, request: HttpRequest) -> HttpResponse:
     query = request.query
     host, port, target = query.get("host", ""), query.get("port", ""), query.get("request", "")
-    tries = int(query.get("tries", "1") or 1) if query.get("tries", "1").isdigit() else 1
+    tries = int(query.get("tries", "1") or 1) if query.get("tries", "1").isdecimal() else 1
     klog(ctx, f"GET /dial?host={host}&protocol={query.get('protocol', '')}&port={port}"
               f"&request={target}&tries={tries}")
     if not target:
@@ -189,7 +201,9 @@ def _dial(ctx: Context, request: HttpRequest) -> HttpResponse:
 
 
 def _serve_hostname(ctx: Context, flags: dict[str, str]) -> Generator[Any, Any, int]:
-    port = int(flags.get("port", "9376") or 9376)
+    port = _port_flag(ctx, flags, "port", 9376)
+    if port is None:
+        return 1
 
     def handle(request: HttpRequest) -> HttpResponse:
         return text(200, ctx.hostname, ctx)

@@ -224,7 +224,7 @@ def load_config(ctx: Context) -> Config:
     workers_arg = next((d.args[0] for d in top if d.name == "worker_processes" and d.args),
                        "auto")
     workers = ctx.container.node_cpus if workers_arg == "auto" else \
-        int(workers_arg) if workers_arg.isdigit() else 1
+        int(workers_arg) if workers_arg.isdecimal() else 1
     servers = []
     for http in (d for d in top if d.name == "http" and d.block is not None):
         for block in (d for d in http.block if d.name == "server" and d.block is not None):
@@ -255,7 +255,7 @@ def _server(block: Directive) -> Server:
                     location.index = inner.args
                 elif inner.name == "proxy_pass" and inner.args:
                     location.proxy_pass = inner.args[0]
-                elif inner.name == "return" and inner.args and inner.args[0].isdigit():
+                elif inner.name == "return" and inner.args and inner.args[0].isdecimal():
                     location.returns = (int(inner.args[0]), " ".join(inner.args[1:]))
             locations.append(location)
     return Server(ports or [80], root, index, locations, name)

@@ -216,7 +216,7 @@ def redis_server(ctx: Context) -> Generator[Any, Any, int]:
     port = 6379
     if "--port" in args and args.index("--port") + 1 < len(args):
         port = int(args[args.index("--port") + 1]) if args[args.index("--port") + 1] \
-            .isdigit() else port
+            .isdecimal() else port
     version = ctx.container.image.version or "7.2.4"
     store = RedisStore(version)
     dump_path = posixpath.join(ctx.cwd, "dump.rdb")
@@ -292,7 +292,7 @@ def redis_cli(ctx: Context) -> int:
             value = args.pop(0)
             if flag == "-h":
                 host = value
-            elif flag == "-p" and value.isdigit():
+            elif flag == "-p" and value.isdecimal():
                 port = int(value)
     commands = [args] if args else [line.split() for line in ctx.stdin.read_all().splitlines()
                                     if line.strip()]

@@ -56,7 +56,7 @@ def stress(ctx: Context) -> Generator[Any, Any, int]:
         options[name] = args.pop(0)
     counts = {}
     for name in ("cpu", "io", "vm", "hdd"):
-        if not options[name].isdigit():
+        if not options[name].isdecimal():
             ctx.error(f"stress: FAIL: [{ctx.pid}] (244) invalid number: {options[name]}")
             return 1
         counts[name] = int(options[name])
@@ -111,7 +111,7 @@ def vish_stress(ctx: Context) -> Generator[Any, Any, int]:
         ctx.error(f"panic: {err}")
         return 2
     sleep = _go_duration(flags["mem-alloc-sleep"])
-    if not flags["cpus"].isdigit() or sleep is None:
+    if not flags["cpus"].isdecimal() or sleep is None:
         ctx.error("invalid value for flag")
         return 2
     glog(ctx, "main.go:26", f'Allocating "{flags["mem-total"]}" memory, in '

@@ -113,7 +113,7 @@ def hello_app(ctx: Context) -> Generator[Any, Any, int]:
                                         "Content-Type": "text/plain; charset=utf-8"})
 
     go_log(ctx, f"Server listening on port {port}")
-    if not port.isdigit() or not ctx.listen(int(port), http=handle):
+    if not port.isdecimal() or not ctx.listen(int(port), http=handle):
         go_log(ctx, f"listen tcp :{port}: bind: address already in use")
         return 1
     return (yield from go_exit_on_signal(ctx))

@@ -19,6 +19,8 @@ from k8skit.node.runtime.shell.interpreter import Shell
 
 __all__ = ["Shell", "run_shell"]
 
+SHELL_MEMORY_BYTES = 400 * 1024
+
 
 @program("ash")
 def ash(ctx: Context) -> Generator[Any, Any, int]:
@@ -76,6 +78,8 @@ def run_shell(ctx: Context, dialect: Dialect) -> Generator[Any, Any, int]:
             yield from ctx.stdin.wait_for_more()
             return 0
         shell_name, positional = name, []
+    # A shell's own memory (its RSS in a container): a few hundred KiB.
+    ctx.memory = SHELL_MEMORY_BYTES
     shell = Shell(ctx, dialect, name=shell_name, args=positional)
     shell.options |= options
     return (yield from shell.run_script(source))

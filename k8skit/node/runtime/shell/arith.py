@@ -232,7 +232,7 @@ class _Parser:
             if self.take() != ")":
                 raise ArithError("syntax error", self.text)
             return inner
-        if token[0].isdigit():
+        if token[0].isdecimal():
             value = _number(token, self.text)
             return lambda: value
         if token[0].isalpha() or token[0] == "_":

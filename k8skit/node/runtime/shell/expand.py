@@ -148,7 +148,7 @@ def _parse_dollar(s: str, i: int, quoted: bool) -> tuple[Part, int]:
     if nxt == "{":
         end = scan_braced(s, i + 2)
         return _parse_braced(s[i + 2:end - 1], quoted), end
-    if nxt.isdigit() or nxt in SPECIAL_PARAMETERS:
+    if nxt.isdecimal() or nxt in SPECIAL_PARAMETERS:
         return Part("var", nxt, quoted), i + 2
     if nxt.isalpha() or nxt == "_":
         j = i + 1
@@ -179,9 +179,9 @@ def _parameter_name(text: str) -> str:
         return ""
     if text[0] in SPECIAL_PARAMETERS:
         return text[0]
-    if text[0].isdigit():
+    if text[0].isdecimal():
         j = 0
-        while j < len(text) and text[j].isdigit():
+        while j < len(text) and text[j].isdecimal():
             j += 1
         return text[:j]
     j = 0

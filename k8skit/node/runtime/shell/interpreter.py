@@ -184,7 +184,7 @@ class Shell:
             return self.name
         if name == "-":
             return "".join(sorted(self.options))
-        if name.isdigit():
+        if name.isdecimal():
             index = int(name)
             return self.positional[index - 1] if 0 < index <= len(self.positional) else None
         return self.vars.get(name)
@@ -248,6 +248,11 @@ class Shell:
     # -- messages -------------------------------------------------------------------------------
     def error(self, io: IO, message: str) -> None:
         io.stderr.write(f"{self.dialect.prefix(self.name, self.line)}{message}\n")
+
+    @property
+    def redirect_failure(self) -> int:
+        """The status of a command whose redirection failed (dash says 2, ash and bash 1)."""
+        return 2 if self.dialect.shell == "dash" else 1
 
     def owns(self, sig: Signal) -> bool:
         return sig.pid == self.ctx.pid and sig.signum in self.ctx.process.trapped
@@ -357,7 +362,7 @@ class Shell:
             return 0
         io = yield from self.redirect(node.redirects, io)
         if io is None:
-            return 1
+            return self.redirect_failure
         if isinstance(node, Group):
             if node.subshell:
                 return (yield from self.fork().run_subshell(node.body, io))
@@ -452,14 +457,17 @@ class Shell:
                 for name, value in values:
                     self.assign(name, value)
                 if redirected is None:
-                    return 1
+                    return self.redirect_failure
                 return self.cmdsub_status or 0
             if redirected is None:
-                return 1
+                return self.redirect_failure
             return (yield from self.run_argv(argv, values, redirected))
         except Signal as sig:
+            # A trapped signal interrupted a built-in that waits (wait, read): the command
+            # fails with 128+n and the trap runs once it has returned.
             if not self.owns(sig):
                 raise
+            self.ctx.process.pending.append(sig.signum)
             return 128 + sig.signum
 
     def run_argv(self, argv: list[str], values: list[tuple[str, str]], io: IO) -> Gen:
@@ -558,6 +566,8 @@ class Shell:
         try:
             if isinstance(body, Sequence):
                 return (yield from self.run_sequence(body, io))
+            if isinstance(body, AndOr):
+                return (yield from self.run_and_or(body, io))
             return (yield from self.run_command(body, io))
         except ShellExit as done:
             return done.code
@@ -597,7 +607,7 @@ class Shell:
         new = IO(dict(io.fds))
         for r in redirects:
             target = yield from expand_word(self, r.target)
-            if r.op in (">&", "<&") and (target.isdigit() or target == "-"):
+            if r.op in (">&", "<&") and (target.isdecimal() or target == "-"):
                 if target == "-":
                     new.fds[r.fd] = Input() if r.fd == 0 else NullStream()
                 elif int(target) in new.fds:
@@ -756,7 +766,7 @@ class Shell:
         raise ShellExit(self.status)
 
     def builtin_return(self, argv, io) -> int:
-        code = int(argv[1]) % 256 if len(argv) > 1 and argv[1].lstrip("-").isdigit() \
+        code = int(argv[1]) % 256 if len(argv) > 1 and argv[1].lstrip("-").isdecimal() \
             else self.status
         raise FunctionReturn(code)
 
@@ -769,7 +779,7 @@ class Shell:
     def loop_control(self, kind: str, argv: list[str], io: IO) -> int:
         levels = 1
         if len(argv) > 1:
-            if not argv[1].isdigit() or int(argv[1]) < 1:
+            if not argv[1].isdecimal() or int(argv[1]) < 1:
                 self.error(io, f"{kind}: Illegal number: {argv[1]}")
                 return 2
             levels = int(argv[1])
@@ -855,7 +865,7 @@ class Shell:
         return 0
 
     def builtin_shift(self, argv, io) -> int:
-        count = int(argv[1]) if len(argv) > 1 and argv[1].isdigit() else 1
+        count = int(argv[1]) if len(argv) > 1 and argv[1].isdecimal() else 1
         if count > len(self.positional):
             self.error(io, "shift: can't shift that many")
             return 2
@@ -930,7 +940,7 @@ class Shell:
     def builtin_wait(self, argv, io) -> Gen:
         jobs = self.jobs
         if len(argv) > 1:
-            wanted = {int(a) for a in argv[1:] if a.isdigit()}
+            wanted = {int(a) for a in argv[1:] if a.isdecimal()}
             jobs = [job for job in self.jobs if job.process.pid in wanted]
             if not jobs:
                 return 127

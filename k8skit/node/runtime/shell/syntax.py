@@ -149,7 +149,7 @@ def tokenize(source: str) -> list[Token]:
         else:
             end = scan_word(source, i)
             text = source[i:end]
-            if text.isdigit() and end < n and source[end] in "<>":
+            if text.isdecimal() and end < n and source[end] in "<>":
                 op = next(o for o in OPERATORS if source.startswith(o, end))
                 tokens.append(Token("op", op, line, fd=int(text)))
                 end += len(op)
