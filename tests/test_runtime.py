@@ -4,6 +4,8 @@ get killed, run out of memory, burn CPU and answer exec, on the simulated clock.
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from k8skit.node.runtime import ContainerSpec, FileSystem, register_image
 from k8skit.node.runtime.host import ContainerHost
@@ -356,3 +358,39 @@ def test_log_stream_flushes_a_last_line_without_newline(host):
     host.advance(1)
     assert lines(box) == ["partial"]
     assert isinstance(box.main_stream(1), LogStream)
+
+
+# -- any arguments to any tool -----------------------------------------------------------------
+TOOL_IMAGES = ("busybox", "debian", "nginx:1.25", "redis", "polinux/stress", "curlimages/curl",
+               "registry.k8s.io/e2e-test-images/agnhost:2.40",
+               "gcr.io/google-samples/hello-app:1.0")
+ARGUMENTS = st.one_of(
+    st.sampled_from(["-n", "-c", "-s", "-e", "-f", "-l", "-a", "-r", "-k", "-t", "-d", "-o",
+                     "-w", "-m", "-q", "-v", "-i", "-E", "-S", "-L", "-I", "-X", "-H", "-T",
+                     "-O", "-", "--", "--help", "-9", "-TERM", "0", "1", "-1", "99", "abc",
+                     "/tmp", "/etc/hosts", "/nope", "http://localhost", "localhost", "%s",
+                     "%5.2f", "a-z", "[:upper:]", "*", "(", "!", "=", "-eq", "", "6379", "get",
+                     "inf", "2m", "+%s", "--vm", "10M", "netexec", "liveness", "-g", "reload",
+                     "--http-port=x", "-cpus", "[", "]"]),
+    st.text(max_size=6))
+
+
+def executables(container) -> list[str]:
+    root = container.fs.root
+    return [path for path in root.walk("/")
+            if not root.is_dir(path) and root.file(path).program is not None]
+
+
+@pytest.fixture(scope="module")
+def tool_boxes():
+    host = ContainerHost(seed=3)
+    boxes = [host.run(image, command=["sleep", "infinity"]) for image in TOOL_IMAGES]
+    return [(box, executables(box)) for box in boxes]
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data(), st.lists(ARGUMENTS, max_size=5), st.text(max_size=12))
+def test_any_arguments_to_any_tool_give_an_exit_code(tool_boxes, data, arguments, stdin):
+    box, paths = data.draw(st.sampled_from(tool_boxes))
+    result = box.exec([data.draw(st.sampled_from(paths)), *arguments], stdin=stdin)
+    assert isinstance(result.exit_code, int) and 0 <= result.exit_code <= 255

@@ -33,7 +33,7 @@ from k8skit.node.runtime.catalogue import (
     ImageNotFound,
     normalize_reference,
 )
-from k8skit.node.runtime.filesystem import ContainerFS, FileSystem, normalize
+from k8skit.node.runtime.filesystem import ContainerFS, File, FileSystem, normalize
 from k8skit.node.runtime.images import CATALOGUE, PAUSE_IMAGE
 from k8skit.node.runtime.process import (
     EXEC_TIME_LIMIT,
@@ -641,13 +641,12 @@ class Container:
                           if folder]
         denied = None
         for path in candidates:
-            if not self.fs.exists(path):
+            node = self.fs.node(path)
+            if node is None:
                 continue
-            info = self.fs.stat(path)
-            if info.kind == "dir" or not info.executable:
+            if not isinstance(node, File) or not node.mode & 0o111:
                 denied = path
                 continue
-            node = self.fs.file(path)
             if node.program is not None:
                 return PROGRAMS[node.program], flavour
             return self._script(path, node.data, flavour), flavour

@@ -14,6 +14,7 @@ EROFS ...) so the shell and the programs can word them as real tools do.
 from __future__ import annotations
 
 import errno
+import functools
 import os
 import posixpath
 from dataclasses import dataclass
@@ -95,8 +96,12 @@ class FileInfo:
         return bool(self.mode & 0o111)
 
 
+@functools.lru_cache(maxsize=8192)
 def normalize(path: str, cwd: str = "/") -> str:
-    """An absolute, normalised path: ``normalize("../x", "/tmp/a") == "/tmp/x"``."""
+    """An absolute, normalised path: ``normalize("../x", "/tmp/a") == "/tmp/x"``.
+
+    Cached: shells look the same few paths up again and again (``$PATH`` for every command).
+    """
     joined = posixpath.join(cwd or "/", path) if path else (cwd or "/")
     clean = posixpath.normpath(joined)
     # normpath keeps a leading "//" (POSIX allows it to mean something else); we do not.
@@ -150,12 +155,19 @@ class FileSystem:
             raise fs_error(errno.ENOTDIR, path)
         return node, parts[-1]
 
+    def node(self, path: str) -> File | Directory | None:
+        """The file or directory at ``path``, or None."""
+        node = self.root
+        for part in _parts(path):
+            if not isinstance(node, Directory):
+                return None
+            node = node.entries.get(part)
+            if node is None:
+                return None
+        return node
+
     def exists(self, path: str) -> bool:
-        try:
-            self._node(path)
-        except OSError:
-            return False
-        return True
+        return self.node(path) is not None
 
     def is_dir(self, path: str) -> bool:
         try:
@@ -286,8 +298,9 @@ class FileSystem:
         return f"<{kind}FileSystem {sum(1 for _ in self.walk()) - 1} entries>"
 
 
-def _parts(path: str) -> list[str]:
-    return [p for p in normalize(path).split("/") if p]
+@functools.lru_cache(maxsize=8192)
+def _parts(path: str) -> tuple[str, ...]:
+    return tuple(p for p in normalize(path).split("/") if p)
 
 
 class ContainerFS:
@@ -331,6 +344,10 @@ class ContainerFS:
         return None
 
     # The same calls as FileSystem, routed to the owning tree.
+    def node(self, path: str) -> File | Directory | None:
+        fs, inner = self.locate(path)
+        return fs.node(inner)
+
     def exists(self, path: str) -> bool:
         fs, inner = self.locate(path)
         return fs.exists(inner)

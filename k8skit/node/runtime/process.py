@@ -320,6 +320,11 @@ class Runner:
     def now(self) -> float:
         return self.clock.now + self.elapsed
 
+    def tick(self) -> bool:
+        """Count one step of work; True when the program should hand the CPU back."""
+        self.work += 1
+        return self.work >= WORK_PER_SLICE
+
     @property
     def current(self) -> Process:
         """The innermost process running on this stack (a shell's foreground child, say)."""
@@ -539,10 +544,11 @@ class Context:
         self.process.cpu_millis = max(0, int(millis))
 
     def pace(self) -> Generator[Spin, None, None]:
-        """Count one step of work; every :data:`WORK_PER_SLICE` steps, hand the CPU back."""
-        runner = self.runner
-        runner.work += 1
-        if runner.work >= WORK_PER_SLICE:
+        """Count one step of work; every :data:`WORK_PER_SLICE` steps, hand the CPU back.
+
+        Use ``yield from ctx.pace()`` in any loop that may run without waiting.
+        """
+        if self.runner.tick():
             yield Spin(SLICE_SECONDS)
 
     # -- signals --------------------------------------------------------------------------------

@@ -197,10 +197,24 @@ def _parameter_name(text: str) -> str:
 Chunk = tuple[str, str]
 
 
+@functools.lru_cache(maxsize=4096)
+def literal_word(raw: str) -> str | None:
+    """The word itself when it needs no expansion at all (no quotes, ``$``, globs, ``~``)."""
+    parts = parse_word(raw)
+    if len(parts) == 1 and parts[0].kind == "lit" and not parts[0].quoted and \
+            not any(c in parts[0].text for c in "*?["):
+        return parts[0].text
+    return None
+
+
 def expand_words(sh: Shell, words: list[str]) -> Generator[Any, Any, list[str]]:
     """Expand command words into arguments (with field splitting and path names)."""
     fields: list[str] = []
     for word in words:
+        plain = literal_word(word)
+        if plain is not None:
+            fields.append(plain)
+            continue
         chunks = yield from _expand_parts(sh, parse_word(word), quoted=False)
         for field in _split_fields(chunks, sh.get("IFS", " \t\n")):
             fields.extend(_pathnames(sh, field))

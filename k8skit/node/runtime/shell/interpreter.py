@@ -22,6 +22,7 @@ from typing import Any
 
 from k8skit.node.runtime.filesystem import normalize
 from k8skit.node.runtime.process import (
+    SLICE_SECONDS,
     BufferStream,
     Context,
     FileStream,
@@ -29,6 +30,7 @@ from k8skit.node.runtime.process import (
     Join,
     NullStream,
     Signal,
+    Spin,
     Stream,
     signal_name,
     signal_number,
@@ -443,7 +445,8 @@ class Shell:
         self.line = node.line
         self.io = io
         try:
-            yield from self.ctx.pace()
+            if self.ctx.runner.tick():
+                yield Spin(SLICE_SECONDS)
             self.cmdsub_status = None
             argv = yield from expand_words(self, node.words)
             values = []
