@@ -1,0 +1,170 @@
+"""The kubelet's node-level work: registering the Node, heartbeats, and surviving a power cut
+(docs/concepts/architecture/nodes.md)."""
+
+import pytest
+
+from k8skit.api.events import events_for
+from k8skit.api.meta import seconds_of
+from k8skit.cluster import Cluster
+from k8skit.node.kubelet.version import KUBELET_VERSION
+
+
+@pytest.fixture
+def cluster():
+    return Cluster(nodes=2, cpu="2", memory="4Gi", seed=3, zones=["zone-a", "zone-b"])
+
+
+def lease_renewed(cluster, node):
+    renew = cluster.api.get("Lease", node, "kube-node-lease")["spec"]["renewTime"]
+    return seconds_of(renew.split(".")[0] + "Z")
+
+
+def test_a_worker_registers_with_its_labels_capacity_and_versions(cluster):
+    node = cluster.api.get("Node", "worker-1", None)
+    labels = node["metadata"]["labels"]
+    assert labels["kubernetes.io/hostname"] == "worker-1"
+    assert labels["kubernetes.io/os"] == labels["beta.kubernetes.io/os"] == "linux"
+    assert labels["kubernetes.io/arch"] == "amd64"
+    assert labels["topology.kubernetes.io/zone"] == "zone-a"
+    assert "node-role.kubernetes.io/control-plane" not in labels
+    status = node["status"]
+    assert status["capacity"]["cpu"] == "2"
+    assert status["capacity"]["memory"] == f"{4 * 1024 * 1024}Ki"
+    assert status["capacity"]["pods"] == "110"
+    assert status["allocatable"] == status["capacity"]
+    assert status["nodeInfo"]["kubeletVersion"] == KUBELET_VERSION
+    assert status["nodeInfo"]["containerRuntimeVersion"].startswith("containerd://")
+    assert {"type": "InternalIP", "address": "192.168.49.3"} in status["addresses"]
+    assert {"type": "Hostname", "address": "worker-1"} in status["addresses"]
+    assert node["spec"]["podCIDR"] == "10.244.1.0/24"
+
+
+def test_node_conditions_are_worded_like_the_kubelet(cluster):
+    conditions = {c["type"]: c for c in cluster.api.get("Node", "worker-1", None)["status"]
+                  ["conditions"]}
+    assert [(t, c["status"], c["reason"]) for t, c in conditions.items()] == [
+        ("MemoryPressure", "False", "KubeletHasSufficientMemory"),
+        ("DiskPressure", "False", "KubeletHasNoDiskPressure"),
+        ("PIDPressure", "False", "KubeletHasSufficientPID"),
+        ("Ready", "True", "KubeletReady"),
+    ]
+    assert conditions["Ready"]["message"] == "kubelet is posting ready status"
+
+
+def test_the_control_plane_node_is_tainted_and_labelled(cluster):
+    node = cluster.api.get("Node", "control-plane", None)
+    assert "node-role.kubernetes.io/control-plane" in node["metadata"]["labels"]
+    assert node["spec"]["taints"] == [
+        {"key": "node-role.kubernetes.io/control-plane", "effect": "NoSchedule"}]
+
+
+def test_start_up_events_on_the_node(cluster):
+    node = cluster.api.get("Node", "worker-1", None)
+    assert [(e["reason"], e["message"]) for e in events_for(cluster.api, node)
+            if e["source"]["component"] == "kubelet"] == [
+        ("Starting", "Starting kubelet."),
+        ("NodeHasSufficientMemory", "Node worker-1 status is now: NodeHasSufficientMemory"),
+        ("NodeHasNoDiskPressure", "Node worker-1 status is now: NodeHasNoDiskPressure"),
+        ("NodeHasSufficientPID", "Node worker-1 status is now: NodeHasSufficientPID"),
+        ("NodeAllocatableEnforced", "Updated Node Allocatable limit across pods"),
+        ("NodeReady", "Node worker-1 status is now: NodeReady"),
+    ]
+
+
+def test_the_lease_is_renewed_every_ten_seconds(cluster):
+    lease = cluster.api.get("Lease", "worker-1", "kube-node-lease")
+    assert lease["spec"]["holderIdentity"] == "worker-1"
+    assert lease["spec"]["leaseDurationSeconds"] == 40
+    assert lease["metadata"]["ownerReferences"][0]["kind"] == "Node"
+    start = cluster.now
+    cluster.run(35)
+    assert start + 25 <= lease_renewed(cluster, "worker-1") <= start + 35
+
+
+def test_an_unchanged_status_is_posted_every_five_minutes(cluster):
+    def heartbeat():
+        ready = next(c for c in cluster.api.get("Node", "worker-1", None)["status"]
+                     ["conditions"] if c["type"] == "Ready")
+        return seconds_of(ready["lastHeartbeatTime"])
+
+    first = heartbeat()
+    cluster.run(290)
+    assert heartbeat() == first
+    cluster.run(20)
+    assert 299 <= heartbeat() - first <= 310
+
+
+def test_a_stopped_machine_reports_nothing(cluster):
+    cluster.apply("""
+apiVersion: v1
+kind: Pod
+metadata:
+  name: web
+spec:
+  nodeName: worker-1
+  containers:
+  - name: web
+    image: nginx:1.25
+""")
+    cluster.run(60)
+    running = cluster.api.get("Pod", "web")["status"]
+    renewed = lease_renewed(cluster, "worker-1")
+    ip = running["podIP"]
+    cluster.fail_node("worker-1")
+    cluster.run(120)
+    assert lease_renewed(cluster, "worker-1") == renewed
+    assert lease_renewed(cluster, "worker-2") > renewed + 100
+    assert cluster.api.get("Pod", "web")["status"]["containerStatuses"] == \
+        running["containerStatuses"]
+    assert cluster.network.request(f"http://{ip}/").error
+
+
+def test_after_a_reboot_the_containers_are_started_again(cluster):
+    cluster.apply("""
+apiVersion: v1
+kind: Pod
+metadata:
+  name: web
+spec:
+  nodeName: worker-1
+  containers:
+  - name: web
+    image: nginx:1.25
+""")
+    cluster.run(60)
+    cluster.fail_node("worker-1")
+    cluster.run(60)
+    cluster.restore_node("worker-1")
+    cluster.run(30)
+    web = cluster.api.get("Pod", "web")["status"]["containerStatuses"][0]
+    assert web["restartCount"] == 1
+    assert "running" in web["state"]
+    assert (web["lastState"]["terminated"]["exitCode"],
+            web["lastState"]["terminated"]["reason"]) == (255, "Unknown")
+    node = cluster.api.get("Node", "worker-1", None)
+    rebooted = [e["message"] for e in events_for(cluster.api, node) if e["reason"] == "Rebooted"]
+    assert len(rebooted) == 1 and rebooted[0].startswith("Node worker-1 has been rebooted")
+    assert cluster.network.request(
+        f"http://{cluster.api.get('Pod', 'web')['status']['podIP']}/").status == 200
+
+
+def test_a_pod_deleted_while_its_node_was_down_is_finished_when_it_returns(cluster):
+    cluster.apply("""
+apiVersion: v1
+kind: Pod
+metadata:
+  name: web
+spec:
+  nodeName: worker-1
+  containers:
+  - name: web
+    image: nginx:1.25
+""")
+    cluster.run(60)
+    cluster.fail_node("worker-1")
+    cluster.api.delete("Pod", "web")
+    cluster.run(600)
+    assert cluster.api.get("Pod", "web")["metadata"]["deletionTimestamp"]
+    cluster.restore_node("worker-1")
+    cluster.run(5)
+    assert cluster.api.try_get("Pod", "web") is None
