@@ -364,7 +364,7 @@ _KEY = ("pods: " + "  ".join(f"{_SYMBOLS[s]} {s}" for s in POD_STATES)
         + f"  ·  <span style='color:{VERMILLION}'>red box: NotReady</span>  ·  hatched: cordoned"
         + f"  ·  bars: <span style='color:{SKY_BLUE}'>requested</span>,"
         + f" <span style='color:{BLUE}'>in use</span>")
-_TITLE_ROOM = 58          # above the keys
+_TITLE_ROOM = 46          # above the keys
 _KEY_LINE = 16
 
 
