@@ -21,7 +21,8 @@ preferring volumes whose access modes are the fewest that include the requested 
 fits and the claim has a class, the class's provisioner is asked to make one (the claim gets the
 ``volume.kubernetes.io/storage-provisioner`` annotation and an ``ExternalProvisioning`` event);
 without a class the claim waits (``FailedBinding``). Claims of a ``WaitForFirstConsumer`` class
-are left alone until a pod using them is scheduled (``WaitForFirstConsumer`` event).
+are left alone until a pod using them is scheduled (``WaitForFirstConsumer`` event); then
+they are bound to a volume that pod's node can reach, or provisioned for that node.
 
 Reclaiming (``reclaimVolume``): when its claim is deleted, a volume becomes ``Released``; with
 ``persistentVolumeReclaimPolicy: Retain`` it stays so (data kept, not reusable until an
@@ -55,6 +56,8 @@ from k8skit.control_plane.controllers.informer import Informer, SharedInformerFa
 from k8skit.control_plane.controllers.workqueue import WorkQueue
 
 COMPONENT = "persistentvolume-controller"
+# Who annotates a claim with its selected node upstream (the VolumeBinding plugin).
+SCHEDULER = "system:kube-scheduler"
 # kube-controller-manager --pvclaimbinder-sync-period.
 RESYNC_PERIOD_SECONDS = 15.0
 
@@ -302,6 +305,8 @@ class PersistentVolumeController:
             return
         annotations = claim["metadata"].get("annotations") or {}
         if delay_binding and SELECTED_NODE_ANNOTATION not in annotations:
+            if self._bind_for_first_consumer(claim):
+                return
             self._emit_waiting_for_consumer(claim)
         elif spec.get("storageClassName"):
             self.provision_claim(claim)
@@ -358,14 +363,50 @@ class PersistentVolumeController:
         return storage_class is not None and \
             storage_class.get("volumeBindingMode") == "WaitForFirstConsumer"
 
+    def _bind_for_first_consumer(self, claim: dict) -> bool:
+        """What the scheduler's VolumeBinding plugin does for a WaitForFirstConsumer claim once
+        a pod using it has a node (``pkg/scheduler/framework/plugins/volumebinding``,
+        ``scheduler_binder.go``): reserve a fitting volume the node can reach, or ask for one to
+        be provisioned there by annotating the claim with ``volume.kubernetes.io/selected-node``.
+
+        The simulated scheduler has no volume plugin, so this runs here, just after the pod is
+        bound; upstream it runs just before, and the pod waits for its volumes in PreBind. The
+        kubelet retries the mount meanwhile, so the pod starts a little later than it would.
+        Returns False when no pod using the claim has a node yet.
+        """
+        node = self._consumer_node(claim)
+        if node is None:
+            return False
+        volumes = sorted(self.volumes.list(), key=_by_name)
+        volume = find_matching_volume(claim, volumes, delay_binding=True, node=node)
+        if volume is not None:
+            self.bind(volume, claim)
+            return True
+        annotations = claim["metadata"].setdefault("annotations", {})
+        annotations[SELECTED_NODE_ANNOTATION] = node["metadata"]["name"]
+        self.api.update(claim, user=SCHEDULER)
+        return True
+
+    def _consumer_node(self, claim: dict) -> dict | None:
+        """The node of the first scheduled, live pod that uses the claim."""
+        for pod in sorted(self._pods_using(claim), key=_by_name):
+            node_name = pod["spec"].get("nodeName")
+            if node_name and not pod["metadata"].get("deletionTimestamp"):
+                node = self.api.try_get("Node", node_name, None)
+                if node is not None:
+                    return node
+        return None
+
+    def _pods_using(self, claim: dict) -> list[dict]:
+        name = claim["metadata"]["name"]
+        return [pod for pod in self.pods.list(claim["metadata"].get("namespace", "default"))
+                if any((v.get("persistentVolumeClaim") or {}).get("claimName") == name
+                       for v in (pod.get("spec") or {}).get("volumes") or [])]
+
     def _emit_waiting_for_consumer(self, claim: dict) -> None:
         """``emitEventForUnboundDelayBindingClaim``: which pods, if any, it waits for."""
-        namespace = claim["metadata"].get("namespace", "default")
-        waiting = sorted(
-            pod["metadata"]["name"] for pod in self.pods.list(namespace)
-            if not (pod.get("spec") or {}).get("nodeName")
-            and any((v.get("persistentVolumeClaim") or {}).get("claimName")
-                    == claim["metadata"]["name"] for v in pod["spec"].get("volumes") or []))
+        waiting = sorted(pod["metadata"]["name"] for pod in self._pods_using(claim)
+                         if not pod["spec"].get("nodeName"))
         if not waiting:
             self.recorder.event(claim, "Normal", "WaitForFirstConsumer",
                                 WAIT_FOR_CONSUMER_MESSAGE)
