@@ -25,7 +25,8 @@ import pytest
 
 from tools.notebooks import NOTEBOOKS_DIR, REPOSITORY
 
-CHROMIUM = Path("/usr/bin/chromium")
+#: Debian's Chromium; K8SKIT_CHROMIUM points elsewhere (another system's Chromium or Chrome).
+CHROMIUM = Path(os.environ.get("K8SKIT_CHROMIUM", "/usr/bin/chromium"))
 
 #: Headless, as root, and with none of the background traffic Chromium sends to Google's
 #: hosts (refused on a machine without network, many times over).
@@ -61,7 +62,7 @@ def browser_required() -> bool:
 
 def _missing_browser_reason() -> str | None:
     if not CHROMIUM.exists():
-        return f"no Chromium at {CHROMIUM} (Debian: apt-get install chromium)"
+        return f"no Chromium at {CHROMIUM} (apt-get install chromium, or set K8SKIT_CHROMIUM)"
     try:
         import playwright.sync_api  # noqa: F401
     except ImportError:
