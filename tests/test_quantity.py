@@ -124,7 +124,9 @@ def test_value_and_milli_value_round_up_like_upstream():
     assert parse_quantity("-1.5").value() == -2  # away from zero
 
 
-@pytest.mark.parametrize("text", ["", "abc", "1.1.M", "1+1.0M", "0.1am", "2 Gi", "2gi", "Non-Numeric"])
+@pytest.mark.parametrize(
+    "text", ["", "abc", "1.1.M", "1+1.0M", "0.1am", "2 Gi", "2gi", "Non-Numeric"]
+)
 def test_malformed_quantity_quotes_the_upstream_pattern(text):
     with pytest.raises(QuantityError) as caught:
         parse_quantity(text)
