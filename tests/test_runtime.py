@@ -394,3 +394,27 @@ def test_any_arguments_to_any_tool_give_an_exit_code(tool_boxes, data, arguments
     box, paths = data.draw(st.sampled_from(tool_boxes))
     result = box.exec([data.draw(st.sampled_from(paths)), *arguments], stdin=stdin)
     assert isinstance(result.exit_code, int) and 0 <= result.exit_code <= 255
+
+
+def test_exec_with_stdin_runs_a_script(host):
+    box = host.run("busybox", command=["sleep", "3600"])
+    result = box.exec(["sh"], stdin="echo one\nexit 5\n")
+    assert (result.exit_code, result.stdout) == (5, "one\n")
+    assert box.exec(["wc", "-l"], stdin="a\nb\n").stdout == "2\n"
+
+
+def test_stopping_a_sandbox_kills_what_still_runs(host):
+    first = host.run("busybox", command=["sleep", "3600"])
+    second = host.run("nginx:1.25", pod=first)
+    first.sandbox.stop()
+    host.advance(0)
+    assert first.state == second.state == "exited"
+    assert not host.network.tcp_connect(second.ip, 80)
+
+
+def test_power_off_ends_everything_silently(host):
+    box = host.run("busybox", command=["sleep", "3600"])
+    host.runtime.power_off()
+    host.advance(1)
+    assert box.state == "exited" and host.exit_of(box) is None
+    assert host.network.endpoint(box.ip) is None

@@ -31,6 +31,7 @@ from k8skit.node.runtime.catalogue import (
     Image,
     ImageCatalogue,
     ImageNotFound,
+    build_root,
     normalize_reference,
 )
 from k8skit.node.runtime.filesystem import ContainerFS, File, FileSystem, normalize
@@ -242,7 +243,7 @@ class ContainerRuntime:
         """The machine loses power: every process stops at once, nothing is reported."""
         self.powered = False
         for sandbox in list(self.sandboxes):
-            for container in sandbox.containers:
+            for container in list(sandbox.containers):
                 container.vanish()
             sandbox.detach()
         self.sandboxes.clear()
@@ -264,6 +265,7 @@ class Sandbox:
         self.namespace = namespace
         self.ip = ip
         self.hostname = hostname
+        # The containers created in it that have not exited yet.
         self.containers: list[Container] = []
         self.ports: dict[int, Listener] = {}
         self.state = "ready"
@@ -272,7 +274,7 @@ class Sandbox:
 
     def stop(self) -> None:
         """Stop the sandbox: remaining containers are killed, the IP stops answering."""
-        for container in self.containers:
+        for container in list(self.containers):
             if container.state == "running":
                 container.kill(0, lambda code: None)
         self.detach()
@@ -377,7 +379,7 @@ class Container:
     def image_file(self, path: str) -> str | None:
         """A file as the image shipped it (before this container changed anything)."""
         try:
-            return self.image.root_filesystem().read(path)
+            return build_root(self.image.spec).read(path)
         except OSError:
             return None
 
@@ -472,6 +474,8 @@ class Container:
             if listener.container is self:
                 del self.sandbox.ports[port]
         self.processes.clear()
+        if self in self.sandbox.containers:
+            self.sandbox.containers.remove(self)
         self.state = "exited"
         self.finished_at = self.clock.now
         self.exit_code = runner.exit_code

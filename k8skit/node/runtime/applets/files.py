@@ -17,6 +17,7 @@ from datetime import timedelta
 from typing import Any
 
 from k8skit.api.meta import EPOCH
+from k8skit.node.runtime.patterns import match_pattern
 from k8skit.node.runtime.process import Context, Sleep
 from k8skit.node.runtime.registry import program
 
@@ -754,8 +755,6 @@ def find(ctx: Context) -> Generator[Any, Any, int]:
         else:
             ctx.error(f"find: unrecognized: {flag}")
             return 1
-    from k8skit.node.runtime.shell.expand import match_pattern
-
     status = 0
     for root in roots or ["."]:
         path = ctx.path(root)

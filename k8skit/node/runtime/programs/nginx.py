@@ -119,6 +119,7 @@ class Directive:
 class Location:
     path: str
     exact: bool = False
+    source: str = ""  # file:line of the location block, for error messages
     root: str | None = None
     index: list[str] = field(default_factory=list)
     proxy_pass: str | None = None
@@ -247,7 +248,7 @@ def _server(block: Directive) -> Server:
             name = d.args[0]
         elif d.name == "location" and d.block is not None and d.args:
             exact = d.args[0] == "="
-            location = Location(d.args[-1], exact=exact)
+            location = Location(d.args[-1], exact=exact, source=f"{d.file}:{d.line}")
             for inner in d.block:
                 if inner.name == "root" and inner.args:
                     location.root = inner.args[0]
@@ -458,7 +459,7 @@ class NginxServer:
                     host = location.proxy_pass.partition("://")[2].split("/")[0].split(":")[0]
                     if self.ctx.container.network.resolve(host, self.ctx.container.ip) is None:
                         self.emerg(f'host not found in upstream "{host}" in '
-                                   "/etc/nginx/conf.d/default.conf")
+                                   f"{location.source}")
                         return False
         return True
 

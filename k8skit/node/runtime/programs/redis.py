@@ -17,9 +17,9 @@ from typing import Any
 
 from k8skit.node.network import HttpRequest, HttpResponse
 from k8skit.node.runtime.applets.system import moment
+from k8skit.node.runtime.patterns import match_pattern
 from k8skit.node.runtime.process import SIGINT, SIGTERM, Context, MiB, Signal, Sleep
 from k8skit.node.runtime.registry import program
-from k8skit.node.runtime.shell.expand import match_pattern
 
 DUMP_HEADER = "REDIS0011 k8skit text dump\n"
 

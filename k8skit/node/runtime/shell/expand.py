@@ -19,6 +19,7 @@ from collections.abc import Generator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from k8skit.node.runtime.patterns import escape_glob, glob_regex
 from k8skit.node.runtime.shell.syntax import (
     ShellSyntaxError,
     is_name,
@@ -364,10 +365,6 @@ def _split_fields(chunks: list[Chunk], ifs: str) -> list[list[tuple[str, bool]]]
 
 
 # -- path names --------------------------------------------------------------------------------
-def escape_glob(text: str) -> str:
-    return re.sub(r"([*?\[\\])", r"\\\1", text)
-
-
 def _pathnames(sh: Shell, field: list[tuple[str, bool]]) -> list[str]:
     text = "".join(t for t, _ in field)
     if not any(active and any(c in t for c in "*?[") for t, active in field):
@@ -375,53 +372,3 @@ def _pathnames(sh: Shell, field: list[tuple[str, bool]]) -> list[str]:
     pattern = "".join(t if active else escape_glob(t) for t, active in field)
     matches = sh.glob(pattern)
     return matches or [text]
-
-
-@functools.lru_cache(maxsize=1024)
-def glob_regex(pattern: str, match_slash: bool = False) -> re.Pattern:
-    """A compiled regex for a shell pattern (``*``, ``?``, ``[a-z]``, ``[!x]``, ``\\*``)."""
-    any_char = "." if match_slash else "[^/]"
-    out: list[str] = []
-    i, n = 0, len(pattern)
-    while i < n:
-        c = pattern[i]
-        if c == "\\" and i + 1 < n:
-            out.append(re.escape(pattern[i + 1]))
-            i += 2
-        elif c == "*":
-            out.append(any_char + "*")
-            i += 1
-        elif c == "?":
-            out.append(any_char)
-            i += 1
-        elif c == "[":
-            end = i + 1
-            if end < n and pattern[end] in "!^":
-                end += 1
-            if end < n and pattern[end] == "]":
-                end += 1
-            while end < n and pattern[end] != "]":
-                end += 1
-            if end >= n:
-                out.append(re.escape(c))
-                i += 1
-                continue
-            body = pattern[i + 1:end]
-            negate = body[:1] in ("!", "^")
-            if negate:
-                body = body[1:]
-            members = "".join("\\" + ch if ch in "\\^[]" else ch for ch in body)
-            out.append(f"[{'^' if negate else ''}{members}]")
-            i = end + 1
-        else:
-            out.append(re.escape(c))
-            i += 1
-    try:
-        return re.compile("".join(out), re.DOTALL)
-    except re.error:
-        return re.compile(re.escape(pattern), re.DOTALL)
-
-
-def match_pattern(pattern: str, text: str) -> bool:
-    """Whether ``text`` matches the ``case`` pattern."""
-    return glob_regex(pattern, match_slash=True).fullmatch(text) is not None

@@ -20,7 +20,9 @@ import re
 from collections.abc import Generator
 from typing import Any
 
+from k8skit.node.runtime.applets import basics, system
 from k8skit.node.runtime.filesystem import normalize
+from k8skit.node.runtime.patterns import glob_regex, match_pattern
 from k8skit.node.runtime.process import (
     SLICE_SECONDS,
     BufferStream,
@@ -42,8 +44,6 @@ from k8skit.node.runtime.shell.expand import (
     expand_pattern,
     expand_word,
     expand_words,
-    glob_regex,
-    match_pattern,
 )
 from k8skit.node.runtime.shell.syntax import (
     AndOr,
@@ -709,24 +709,16 @@ class Shell:
         return 1
 
     def builtin_echo(self, argv, io) -> int:
-        from k8skit.node.runtime.applets.basics import echo
-
-        return echo(self.applet_context(argv, io), dash=self.dialect.echo_escapes)
+        return basics.echo(self.applet_context(argv, io), dash=self.dialect.echo_escapes)
 
     def builtin_printf(self, argv, io) -> int:
-        from k8skit.node.runtime.applets.basics import printf
-
-        return printf(self.applet_context(argv, io))
+        return basics.printf(self.applet_context(argv, io))
 
     def builtin_test(self, argv, io) -> int:
-        from k8skit.node.runtime.applets.basics import test
-
-        return test(self.applet_context(argv, io))
+        return basics.test(self.applet_context(argv, io))
 
     def builtin_kill(self, argv, io) -> int:
-        from k8skit.node.runtime.applets.system import kill
-
-        return kill(self.applet_context(argv, io))
+        return system.kill(self.applet_context(argv, io))
 
     def builtin_pwd(self, argv, io) -> int:
         io.stdout.write(self.cwd + "\n")
