@@ -4,8 +4,8 @@
   :class:`Container` and the data the kubelet exchanges with them;
 - ``process.py``: programs as generators on the simulated clock, signals, memory and CPU;
 - ``filesystem.py``: in-memory file systems, a container's root and its volume mounts;
-- ``catalogue.py`` and ``images.py``: image references and the images the docs use, plus
-  :func:`register_image` for images of your own;
+- ``catalogue.py``: image references and the registries' answers; ``images.py``: the images
+  the docs use, their files, and :func:`register_image` for images of your own;
 - ``shell/``: the busybox/dash/bash shell; ``applets/``: the command-line tools;
   ``programs/``: what the images run (nginx, the tutorials' apps, agnhost, redis, stress).
 """
@@ -20,7 +20,6 @@ from k8skit.node.runtime.catalogue import (
     InvalidReference,
     normalize_reference,
     parse_reference,
-    register_image,
 )
 from k8skit.node.runtime.containerd import (
     Container,
@@ -31,7 +30,7 @@ from k8skit.node.runtime.containerd import (
     Sandbox,
 )
 from k8skit.node.runtime.filesystem import ContainerFS, FileSystem
-from k8skit.node.runtime.images import CATALOGUE, PAUSE_IMAGE
+from k8skit.node.runtime.images import CATALOGUE, PAUSE_IMAGE, register_image
 from k8skit.node.runtime.process import Context, Join, Signal, Sleep, Spin
 
 __all__ = [

@@ -1,4 +1,4 @@
-"""Images: how references are read, which images exist, and adding your own.
+"""Images: how references are read and how the simulated registries answer.
 
 A container image reference is read the way docker and containerd read it
 (github.com/distribution/reference, ``ParseNormalizedNamed``): ``nginx`` means
@@ -11,21 +11,22 @@ fails to pull with containerd's own message, which is what ErrImagePull shows on
 Digests are the simulator's (the sha256 of repository and version), not the registries' real
 ones; a reference by any well-formed digest of a known repository is accepted and gets that
 repository's newest image, since no catalogue can list every digest ever pushed.
+
+The images themselves, their files and :func:`~k8skit.node.runtime.images.register_image`
+for images of your own are in ``images.py``.
 """
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
-from k8skit.node.runtime.filesystem import FileSystem
-from k8skit.node.runtime.process import SIGTERM, signal_number
-from k8skit.node.runtime.registry import PROGRAMS
+from k8skit.node.runtime.process import SIGTERM
 
 DEFAULT_REGISTRY = "docker.io"
+# The PATH of docker's default environment (and of most images).
+DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 # The old Kubernetes registry is frozen and redirects to its successor.
 REGISTRY_ALIASES = {"k8s.gcr.io": "registry.k8s.io", "index.docker.io": "docker.io",
                     "registry-1.docker.io": "docker.io"}
@@ -176,10 +177,6 @@ class Image:
         """The image ID as the kubelet reports it in ``containerStatuses[].imageID``."""
         return f"{self.repository}@{self.digest}"
 
-    def root_filesystem(self) -> FileSystem:
-        """A fresh writable copy of the image's files for one container."""
-        return build_root(self.spec).copy(read_only=False)
-
 
 @dataclass
 class ImageCatalogue:
@@ -243,88 +240,3 @@ class ImageCatalogue:
 
 def _replace_tags(spec: ImageSpec, tags: tuple[str, ...]) -> ImageSpec:
     return replace(spec, tags=tags)
-
-
-# -- building an image's files ------------------------------------------------------------------
-BASE_DIRECTORIES = ("/bin", "/dev", "/etc", "/home", "/lib", "/media", "/mnt", "/opt", "/proc",
-                    "/root", "/run", "/sbin", "/srv", "/sys", "/tmp", "/usr/bin",
-                    "/usr/local/bin", "/usr/sbin", "/var/log", "/var/run", "/var/tmp")
-
-
-@functools.lru_cache(maxsize=256)
-def build_root(spec: ImageSpec) -> FileSystem:
-    """The image's root file system (built once per build, then copied per container)."""
-    from k8skit.node.runtime.images import USERLANDS
-
-    fs = FileSystem()
-    for directory in BASE_DIRECTORIES:
-        fs.mkdir(directory)
-    shell = "/bin/bash" if spec.userland == "gnu" else "/bin/sh"
-    fs.write("/etc/passwd", f"root:x:0:0:root:/root:{shell}\n")
-    fs.write("/etc/group", "root:x:0:\n")
-    for path, name in USERLANDS[spec.userland](spec):
-        fs.install(path, name)
-    for path, name in spec.binaries:
-        fs.install(path, name)
-    for path, text in spec.files:
-        fs.write(path, text)
-    fs.mkdir(spec.working_dir or "/")
-    return fs
-
-
-# -- your own images ----------------------------------------------------------------------------
-def register_image(name: str, program: Callable, tags: tuple[str, ...] | list[str] = ("latest",),
-                   size_mb: float = 10.0, entrypoint: list[str] | None = None,
-                   cmd: list[str] | None = None, env: dict[str, str] | None = None,
-                   files: dict[str, str] | None = None, userland: str = "busybox",
-                   stop_signal: str = "SIGTERM", working_dir: str = "/",
-                   catalogue: ImageCatalogue | None = None) -> ImageSpec:
-    """Publish an image of your own to the simulated registries.
-
-    ``program(ctx)`` is a generator function: the process the image runs (see
-    ``k8skit.node.runtime.process`` for the :class:`~k8skit.node.runtime.process.Context` it
-    receives). It is installed as ``/app`` and is the image's entrypoint unless you give one.
-    ``userland`` picks the tools the image carries ("busybox", "gnu" or "none"). Registering the
-    same name and tag again replaces the earlier image (re-running a notebook cell is fine).
-
-    Example: a web server that greets with its pod name and logs each request::
-
-        from k8skit.node.network import HttpResponse
-        from k8skit.node.runtime import Sleep, register_image
-
-        def greeter(ctx):
-            ctx.memory = 5 * 1024 * 1024
-
-            def hello(request):
-                ctx.print(f"GET {request.path} from {request.client_ip}")
-                return HttpResponse(200, f"Hello from {ctx.hostname}\\n")
-
-            ctx.listen(8080, http=hello)
-            ctx.print("greeter listening on 8080")
-            while True:
-                yield Sleep(3600)
-
-        register_image("example.com/greeter", greeter, tags=["1.0"], size_mb=12)
-
-    Then ``image: example.com/greeter:1.0`` works in any manifest.
-    """
-    ref = parse_reference(name if ":" in name.rsplit("/", 1)[-1] else f"{name}:latest")
-    program_name = f"image:{ref.repository}"
-    PROGRAMS[program_name] = program
-    signum = signal_number(stop_signal)
-    if signum is None:
-        raise ValueError(f"unknown signal {stop_signal!r}")
-    spec = ImageSpec(
-        repository=ref.repository, tags=tuple(tags), size_bytes=int(size_mb * 1_000_000),
-        version=tags[0] if tags else "latest",
-        entrypoint=tuple(entrypoint) if entrypoint is not None else ("/app",),
-        cmd=tuple(cmd or ()), env=(("PATH", DEFAULT_PATH), *(env or {}).items()),
-        working_dir=working_dir, stop_signal=signum, userland=userland,
-        binaries=(("/app", program_name),), files=tuple((files or {}).items()))
-    from k8skit.node.runtime.images import CATALOGUE
-
-    (catalogue or CATALOGUE).add(spec)
-    return spec
-
-
-DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"

@@ -31,11 +31,10 @@ from k8skit.node.runtime.catalogue import (
     Image,
     ImageCatalogue,
     ImageNotFound,
-    build_root,
     normalize_reference,
 )
 from k8skit.node.runtime.filesystem import ContainerFS, File, FileSystem, normalize
-from k8skit.node.runtime.images import CATALOGUE, PAUSE_IMAGE
+from k8skit.node.runtime.images import CATALOGUE, PAUSE_IMAGE, build_root, root_filesystem
 from k8skit.node.runtime.process import (
     EXEC_TIME_LIMIT,
     IGNORED_BY_DEFAULT,
@@ -334,7 +333,7 @@ class Container:
         self.message: str | None = None
         self.working_dir = spec.working_dir or image.spec.working_dir or "/"
         self.env = self._environment()
-        root = image.root_filesystem()
+        root = root_filesystem(image)
         self._write_pod_files(root)
         root.mkdir(self.working_dir)
         self.fs = ContainerFS(root, spec.mounts)

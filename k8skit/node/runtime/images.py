@@ -1,4 +1,4 @@
-"""The catalogue's data: the images the official docs and tutorials use.
+"""The images the official docs and tutorials use, their files, and adding your own.
 
 Sizes are the compressed linux/amd64 sizes the registries report (what containerd stores and
 the kubelet lists in ``Node.status.images``), rounded; versions are those each tag carried when
@@ -12,8 +12,19 @@ the bootcamp) have dash, bash and coreutils but no ps, ping or nslookup, and dis
 
 from __future__ import annotations
 
-from k8skit.node.runtime.catalogue import DEFAULT_PATH, ImageCatalogue, ImageSpec
-from k8skit.node.runtime.process import SIGQUIT, SIGTERM
+import functools
+from collections.abc import Callable
+
+from k8skit.node.runtime.catalogue import (
+    DEFAULT_PATH,
+    Image,
+    ImageCatalogue,
+    ImageSpec,
+    parse_reference,
+)
+from k8skit.node.runtime.filesystem import FileSystem
+from k8skit.node.runtime.process import SIGQUIT, SIGTERM, signal_number
+from k8skit.node.runtime.registry import PROGRAMS
 
 MB = 1_000_000
 
@@ -420,3 +431,86 @@ for _spec in IMAGES:
     CATALOGUE.add(_spec)
 
 PAUSE_IMAGE = "registry.k8s.io/pause:3.10"
+
+
+# -- building an image's files ------------------------------------------------------------------
+BASE_DIRECTORIES = ("/bin", "/dev", "/etc", "/home", "/lib", "/media", "/mnt", "/opt", "/proc",
+                    "/root", "/run", "/sbin", "/srv", "/sys", "/tmp", "/usr/bin",
+                    "/usr/local/bin", "/usr/sbin", "/var/log", "/var/run", "/var/tmp")
+
+
+@functools.lru_cache(maxsize=256)
+def build_root(spec: ImageSpec) -> FileSystem:
+    """The image's root file system (built once per build, then copied per container)."""
+    fs = FileSystem()
+    for directory in BASE_DIRECTORIES:
+        fs.mkdir(directory)
+    shell = "/bin/bash" if spec.userland == "gnu" else "/bin/sh"
+    fs.write("/etc/passwd", f"root:x:0:0:root:/root:{shell}\n")
+    fs.write("/etc/group", "root:x:0:\n")
+    for path, name in USERLANDS[spec.userland](spec):
+        fs.install(path, name)
+    for path, name in spec.binaries:
+        fs.install(path, name)
+    for path, text in spec.files:
+        fs.write(path, text)
+    fs.mkdir(spec.working_dir or "/")
+    return fs
+
+
+# -- your own images ----------------------------------------------------------------------------
+def register_image(name: str, program: Callable, tags: tuple[str, ...] | list[str] = ("latest",),
+                   size_mb: float = 10.0, entrypoint: list[str] | None = None,
+                   cmd: list[str] | None = None, env: dict[str, str] | None = None,
+                   files: dict[str, str] | None = None, userland: str = "busybox",
+                   stop_signal: str = "SIGTERM", working_dir: str = "/",
+                   catalogue: ImageCatalogue | None = None) -> ImageSpec:
+    """Publish an image of your own to the simulated registries.
+
+    ``program(ctx)`` is a generator function: the process the image runs (see
+    ``k8skit.node.runtime.process`` for the :class:`~k8skit.node.runtime.process.Context` it
+    receives). It is installed as ``/app`` and is the image's entrypoint unless you give one.
+    ``userland`` picks the tools the image carries ("busybox", "gnu" or "none"). Registering the
+    same name and tag again replaces the earlier image (re-running a notebook cell is fine).
+
+    Example: a web server that greets with its pod name and logs each request::
+
+        from k8skit.node.network import HttpResponse
+        from k8skit.node.runtime import Sleep, register_image
+
+        def greeter(ctx):
+            ctx.memory = 5 * 1024 * 1024
+
+            def hello(request):
+                ctx.print(f"GET {request.path} from {request.client_ip}")
+                return HttpResponse(200, f"Hello from {ctx.hostname}\\n")
+
+            ctx.listen(8080, http=hello)
+            ctx.print("greeter listening on 8080")
+            while True:
+                yield Sleep(3600)
+
+        register_image("example.com/greeter", greeter, tags=["1.0"], size_mb=12)
+
+    Then ``image: example.com/greeter:1.0`` works in any manifest.
+    """
+    ref = parse_reference(name if ":" in name.rsplit("/", 1)[-1] else f"{name}:latest")
+    program_name = f"image:{ref.repository}"
+    PROGRAMS[program_name] = program
+    signum = signal_number(stop_signal)
+    if signum is None:
+        raise ValueError(f"unknown signal {stop_signal!r}")
+    spec = ImageSpec(
+        repository=ref.repository, tags=tuple(tags), size_bytes=int(size_mb * 1_000_000),
+        version=tags[0] if tags else "latest",
+        entrypoint=tuple(entrypoint) if entrypoint is not None else ("/app",),
+        cmd=tuple(cmd or ()), env=(("PATH", DEFAULT_PATH), *(env or {}).items()),
+        working_dir=working_dir, stop_signal=signum, userland=userland,
+        binaries=(("/app", program_name),), files=tuple((files or {}).items()))
+    (catalogue or CATALOGUE).add(spec)
+    return spec
+
+
+def root_filesystem(image: Image) -> FileSystem:
+    """A fresh writable copy of the image's files for one container."""
+    return build_root(image.spec).copy(read_only=False)

@@ -41,6 +41,8 @@ from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from k8skit.node.runtime.filesystem import normalize
+
 if TYPE_CHECKING:
     from k8skit.node.network import HttpResponse
     from k8skit.node.runtime.containerd import Container
@@ -509,8 +511,6 @@ class Context:
 
     def path(self, name: str) -> str:
         """``name`` made absolute against the working directory."""
-        from k8skit.node.runtime.filesystem import normalize
-
         return normalize(name, self.cwd)
 
     # -- output ---------------------------------------------------------------------------------

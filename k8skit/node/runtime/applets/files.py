@@ -17,6 +17,7 @@ from datetime import timedelta
 from typing import Any
 
 from k8skit.api.meta import EPOCH
+from k8skit.node.runtime.applets.basics import interpret_escapes
 from k8skit.node.runtime.patterns import match_pattern
 from k8skit.node.runtime.process import Context, Sleep
 from k8skit.node.runtime.registry import program
@@ -436,7 +437,7 @@ def _char_set(spec: str) -> str:
                "[:digit:]": "0123456789", "[:space:]": " \t\n\r\f\v"}
     for name, chars in classes.items():
         spec = spec.replace(name, chars)
-    spec, _ = _escapes(spec)
+    spec, _ = interpret_escapes(spec, octal_needs_zero=False)
     out: list[str] = []
     i = 0
     while i < len(spec):
@@ -447,12 +448,6 @@ def _char_set(spec: str) -> str:
             out.append(spec[i])
             i += 1
     return "".join(out)
-
-
-def _escapes(text: str) -> tuple[str, bool]:
-    from k8skit.node.runtime.applets.basics import interpret_escapes
-
-    return interpret_escapes(text, octal_needs_zero=False)
 
 
 @program("tr")
