@@ -16,12 +16,19 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
+from k8skit import traffic
 from k8skit.api.server import APIServer
 from k8skit.api.store import ObjectStore
 from k8skit.clock import Clock
+from k8skit.control_plane.cloud import CloudControllerManager
+from k8skit.control_plane.controllers import ControllerManager
+from k8skit.control_plane.kube_system import KubeSystem
+from k8skit.control_plane.provisioner import HostPathProvisioner, admit_default_storage_class
 from k8skit.control_plane.scheduler import Scheduler
 from k8skit.kubectl import Kubectl, KubectlResult, apply_manifests
 from k8skit.node.config import CONTROL_PLANE_TAINT, NodeConfig
+from k8skit.node.dns import CoreDNS
+from k8skit.node.kube_proxy import IPTABLES, KubeProxy
 from k8skit.node.kubelet import Kubelet
 from k8skit.node.network import PodNetwork
 from k8skit.node.volumes import DiskStore
@@ -44,27 +51,50 @@ class Cluster:
     """A simulated Kubernetes cluster: one control-plane node plus ``nodes`` workers.
 
     ``nodes`` is a count of identical workers (each with ``cpu`` and ``memory``) or a list of
-    node descriptions (dicts or :class:`NodeConfig`) for a mixed cluster. The same ``seed`` and
-    the same calls always give the same history.
+    node descriptions (dicts or :class:`NodeConfig`) for a mixed cluster. ``zones`` spreads
+    identical workers over zones. ``proxy_mode`` is kube-proxy's ``iptables`` (a random backend
+    per connection) or ``ipvs`` (round robin). ``cloud`` gives LoadBalancer Services an external
+    IP, as a cloud provider would; without it they stay ``<pending>``, as on bare metal. The
+    same ``seed`` and the same calls always give the same history.
     """
 
     def __init__(self, nodes: int | list = 3, cpu: str = "4", memory: str = "8Gi",
-                 seed: int = 0, zones: list[str] | None = None) -> None:
+                 seed: int = 0, zones: list[str] | None = None, proxy_mode: str = IPTABLES,
+                 cloud: bool = True) -> None:
         self.seed = seed
+        self.proxy_mode = proxy_mode
         self.clock = Clock()
         self.store = ObjectStore(self.clock)
         self.api = APIServer(self.store, self.clock, self._rng("apiserver"))
+        self.api.admission.append(admit_default_storage_class)
         for namespace in INITIAL_NAMESPACES:
             self.api.create({"apiVersion": "v1", "kind": "Namespace",
                              "metadata": {"name": namespace}})
-        self.scheduler = Scheduler(self.api, self.clock, self._rng("scheduler"))
         # The world outside the API: the pod network joining the machines and the disks that
         # outlive them (what a cloud provider's network and block storage are to a real cluster).
         self.network = PodNetwork()
         self.disks = DiskStore()
+        # The control plane: scheduler, kube-controller-manager, the cloud's controllers, the
+        # volume provisioner and the cluster DNS.
+        self.scheduler = Scheduler(self.api, self.clock, self._rng("scheduler"))
+        self.controller_manager = ControllerManager(self.api, self.clock,
+                                                    self._rng("controller-manager"))
+        self.cloud = CloudControllerManager(self.api, self.clock, self.network) if cloud else None
+        self.provisioner = HostPathProvisioner(self.api, self.clock, self.disks,
+                                               self._rng("provisioner"))
+        self.dns = CoreDNS(self.api, self._rng("coredns"))
+        self.network.resolvers.append(self.dns)
+        self.kube_system = KubeSystem(self.api, self.clock, self._rng("kube-system"),
+                                      proxy_mode=proxy_mode)
+        # The machines, each with its kubelet and kube-proxy.
         self.kubelets: dict[str, Kubelet] = {}
+        self.kube_proxies: dict[str, KubeProxy] = {}
         for config in self._node_configs(nodes, cpu, memory, zones):
             self.add_node(config)
+        for component in (self.controller_manager, self.cloud, self.provisioner, self.dns,
+                          self.kube_system):
+            if component is not None:
+                component.start()
         self._kubectl = Kubectl(self.api)
         self.clock.settle()
         _current.append(self)
@@ -94,6 +124,17 @@ class Cluster:
         self.clock.settle()
         return result
 
+    def curl(self, url: str) -> str:
+        """``curl URL`` from a machine outside the cluster (a node's IP and NodePort, or a
+        LoadBalancer's IP): the response body, or curl's error line."""
+        return traffic.curl(self, url)
+
+    def send_requests(self, url: str, n: int = 100, source: str = traffic.OUTSIDE,
+                      interval: float = 0.0) -> traffic.TrafficResult:
+        """Send ``n`` requests to ``url`` (from outside, or from the pod named ``source``) and
+        count which pods answered."""
+        return traffic.send_requests(self, url, n, source=source, interval=interval)
+
     def select(self) -> Cluster:
         """Make this the cluster that ``%kubectl`` talks to."""
         _current.append(self)
@@ -112,16 +153,24 @@ class Cluster:
                           self.network, self.disks)
         self.kubelets[config.name] = kubelet
         self.api.register_node_proxy(config.name, kubelet)
+        self.kube_proxies[config.name] = KubeProxy(
+            self.api, self.clock, config.name, self.network, self._rng(f"kube-proxy/{config.name}"),
+            mode=self.proxy_mode)
         kubelet.start()
+        self.kube_proxies[config.name].start()
         return kubelet
 
     def fail_node(self, name: str) -> None:
-        """Power a machine off: its kubelet and containers stop, and it stops reporting."""
+        """Power a machine off: its kubelet, kube-proxy and containers stop, and it stops
+        reporting. The API keeps showing its last status until the node lifecycle controller
+        notices the silence (about 50 s)."""
         self._kubelet(name).stop()
+        self.kube_proxies[name].stop()
 
     def restore_node(self, name: str) -> None:
         """Power a machine back on: its kubelet starts again and reports Ready."""
         self._kubelet(name).start()
+        self.kube_proxies[name].start()
 
     @property
     def nodes(self) -> list[str]:

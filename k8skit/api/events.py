@@ -24,7 +24,6 @@ class EventRecorder:
         self.api = api
         self.component = component
         self.host = host
-        self._serial = 0
         self._recent: dict[tuple, dict] = {}
 
     def event(self, obj: dict, type_: str, reason: str, message: str) -> dict:
@@ -40,10 +39,9 @@ class EventRecorder:
             repeat["lastTimestamp"] = timestamp(now)
             self.api.update_status(repeat, user=self.component)
             return repeat
-        self._serial += 1
-        # Upstream names an event <object>.<unix nanoseconds in hex>; simulated time plus a
-        # serial keeps names unique and the same on every run.
-        nanos = int((EPOCH.timestamp() + now) * 1e9) + self._serial
+        # Upstream names an event <object>.<unix nanoseconds in hex>; simulated time plus the
+        # store's revision keeps names unique across recorders and the same on every run.
+        nanos = int((EPOCH.timestamp() + now) * 1e9) + self.api.store.revision
         source = {"component": self.component, **({"host": self.host} if self.host else {})}
         involved = {"apiVersion": obj["apiVersion"], "kind": obj["kind"], "name": meta["name"],
                     "uid": meta.get("uid", "")}

@@ -18,6 +18,7 @@ import uuid
 from dataclasses import dataclass
 
 from k8skit.api import defaults, labels, schema, validation
+from k8skit.api.allocators import ServiceAllocators
 from k8skit.api.errors import AlreadyExists, BadRequest, Invalid, NotFound
 from k8skit.api.kinds import KINDS, Kind, kind_for
 from k8skit.api.meta import random_suffix, timestamp
@@ -56,6 +57,10 @@ class APIServer:
         self.audit: list[AuditRecord] = []
         self.user = "system:admin"
         self._node_proxies: dict[str, object] = {}
+        # The Service storage's cluster IP and node port allocators live inside the API server.
+        self.service_allocators = ServiceAllocators(rng)
+        # Admission plugins that mutate a new object after defaulting (e.g. DefaultStorageClass).
+        self.admission: list = []
 
     # -- reading ------------------------------------------------------------------------------
     def get(self, kind: str, name: str, namespace: str | None = "default") -> dict:
@@ -115,12 +120,16 @@ class APIServer:
         if not meta.get("name") and meta.get("generateName"):
             meta["name"] = meta["generateName"] + random_suffix(self._rng)
         self._decode(obj)
+        for admit in self.admission:
+            admit(self, obj)
         causes = validation.validate(obj)
         if causes:
             raise Invalid(kind, meta.get("name", ""), causes)
         key = self._key(kind, meta.get("namespace"), meta["name"])
         if self.store.get(kind.kind, key) is not None:
             raise AlreadyExists(kind, meta["name"])
+        if kind.kind == "Service":
+            self.service_allocators.on_create(obj)
         meta["uid"] = str(uuid.UUID(int=self._rng.getrandbits(128), version=4))
         meta["creationTimestamp"] = timestamp(self.clock.now)
         if kind.kind == "Pod":
@@ -156,6 +165,8 @@ class APIServer:
         causes = validation.validate(obj) + validation.validate_update(obj, old)
         if causes:
             raise Invalid(kind, key[1], causes)
+        if kind.kind == "Service" and obj is not old:
+            self.service_allocators.on_update(old, obj)
         if kind.kind in _GENERATION_KINDS:
             spec_key = (kind.kind, key)
             if obj.get("spec") != self._specs.get(spec_key):
@@ -202,6 +213,8 @@ class APIServer:
             return obj
         self._unindex(kind, key)
         self._specs.pop((kind, key), None)
+        if kind == "Service":
+            self.service_allocators.on_delete(obj)
         self.store.remove(kind, key)
         self._record(user, "delete", k, key)
         return obj

@@ -18,6 +18,7 @@ from k8skit.api.errors import APIError
 from k8skit.api.labels import SelectorError
 from k8skit.api.manifests import ManifestError
 from k8skit.kubectl.command import (
+    Command,
     CommandError,
     Context,
     Exit,
@@ -53,16 +54,22 @@ def _distance(a: str, b: str) -> int:
     return previous[-1]
 
 
+def _top_level() -> dict[str, Command]:
+    """The verbs themselves, without subcommands such as ``rollout status``."""
+    return {name: command for name, command in COMMANDS.items() if " " not in name}
+
+
 def suggestions(typed: str) -> list[str]:
     """Verbs close to ``typed`` (``SuggestionsFor``): few edits away, or starting with it."""
-    return [name for name in sorted(COMMANDS)
+    return [name for name in sorted(_top_level())
             if _distance(typed, name) <= SUGGESTION_DISTANCE
             or name.lower().startswith(typed.lower())]
 
 
 def root_help() -> str:
-    width = max(len(name) for name in COMMANDS) + 2
-    lines = [f"  {name.ljust(width)}{command.short}" for name, command in sorted(COMMANDS.items())]
+    verbs = _top_level()
+    width = max(len(name) for name in verbs) + 2
+    lines = [f"  {name.ljust(width)}{command.short}" for name, command in sorted(verbs.items())]
     return ("kubectl controls the Kubernetes cluster manager (here: the simulated cluster).\n\n"
             "Commands:\n" + "\n".join(lines) + "\n\nUsage:\n  kubectl [flags] [options]\n\n"
             "Use \"kubectl <command> --help\" for more information about a given command.\n")
@@ -133,6 +140,10 @@ class Kubectl:
                 message += "\n\nDid you mean this?\n" + "".join(f"\t{s}\n" for s in close)
                 message = message.rstrip("\n")
             raise CommandError(message)
+        # Subcommands (`create deployment`, `rollout status`, `create secret generic`) are
+        # commands of their own, as in cobra's command tree.
+        while rest and not rest[0].startswith("-") and f"{verb} {rest[0]}" in COMMANDS:
+            verb, rest = f"{verb} {rest[0]}", rest[1:]
         cmd = COMMANDS[verb]
         ctx.command_path = f"kubectl {verb}"
         try:

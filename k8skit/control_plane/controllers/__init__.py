@@ -16,6 +16,7 @@ controller                         keeps ...
 ``taint-eviction-controller``      pods off nodes with NoExecute taints they do not tolerate
 ``endpoint``, ``endpointslice``    each Service's ready and not-ready pod addresses
 ``endpointslice-mirroring``        EndpointSlices for hand-written Endpoints
+``persistentvolume-binder``        each claim bound to a volume, released volumes reclaimed
 ================================  ===============================================================
 
 :class:`ControllerManager` is the process that runs them (``cmd/kube-controller-manager``): one
@@ -38,6 +39,7 @@ from k8skit.control_plane.controllers.garbage_collector import GarbageCollector
 from k8skit.control_plane.controllers.informer import SharedInformerFactory
 from k8skit.control_plane.controllers.namespace import NamespaceController
 from k8skit.control_plane.controllers.node_lifecycle import NodeLifecycleController
+from k8skit.control_plane.controllers.persistentvolume import PersistentVolumeController
 from k8skit.control_plane.controllers.replicaset import ReplicaSetController
 from k8skit.control_plane.controllers.root_ca_cert_publisher import RootCACertPublisher
 from k8skit.control_plane.controllers.serviceaccount import ServiceAccountsController
@@ -65,8 +67,10 @@ class ControllerManager:
         self.endpointslice = EndpointSliceController(api, clock, self.informers)
         self.endpointslice_mirroring = EndpointSliceMirroringController(api, clock,
                                                                          self.informers)
+        self.persistentvolume = PersistentVolumeController(api, clock, self.informers)
 
     def start(self) -> None:
         """List and watch everything, then start the periodic node health check."""
         self.informers.start()
         self.node_lifecycle.start()
+        self.persistentvolume.start()

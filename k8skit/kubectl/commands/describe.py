@@ -13,7 +13,7 @@ from k8skit.api.errors import APIError
 from k8skit.kubectl.command import Command, Context, Exit, UsageError, targets_of
 from k8skit.kubectl.commands.get import ALL_NAMESPACES_FLAG, SELECTOR_FLAG
 from k8skit.kubectl.flags import ParsedArgs
-from k8skit.kubectl.printers.describe import describe
+from k8skit.kubectl.printers.describers import describe
 from k8skit.kubectl.resources import FILENAME_FLAG, targets_from_files
 
 

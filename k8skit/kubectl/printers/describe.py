@@ -657,8 +657,3 @@ DESCRIBERS: dict[str, Callable[[object, dict, float], str]] = {
     "Pod": describe_pod,
     "Node": describe_node,
 }
-
-
-def describe(api, obj: dict, now: float) -> str:
-    """The describe text of any object, by its kind's describer."""
-    return DESCRIBERS.get(obj["kind"], describe_generic)(api, obj, now)
