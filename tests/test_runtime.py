@@ -418,3 +418,12 @@ def test_power_off_ends_everything_silently(host):
     host.advance(1)
     assert box.state == "exited" and host.exit_of(box) is None
     assert host.network.endpoint(box.ip) is None
+
+
+def test_a_trap_survives_a_subshell_running_when_the_signal_comes(host):
+    box = host.run("busybox", command=["sh", "-c", "trap 'echo bye; exit 0' TERM; "
+                                                   "(sleep 5); echo after; sleep 60"])
+    host.advance(1)
+    codes = host.stop(box)
+    host.advance(5)
+    assert codes == [0] and lines(box) == ["bye"]

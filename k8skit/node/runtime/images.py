@@ -332,9 +332,9 @@ def redis(version: str, tags: tuple[str, ...], size_mb: float, alpine_version: s
 
 
 def component(name: str, tag: str, size_mb: float, repository: str = "",
-              version: str = "") -> ImageSpec:
+              version: str = "", binary: str = "") -> ImageSpec:
     """A control-plane image: distroless, one binary, no shell."""
-    binary = f"/usr/local/bin/{name}"
+    binary = binary or f"/usr/local/bin/{name}"
     return ImageSpec(repository=repository or f"registry.k8s.io/{name}", tags=(tag,),
                      size_bytes=int(size_mb * MB), version=version or tag, entrypoint=(binary,),
                      env=(("PATH", DEFAULT_PATH),), userland="none",
@@ -350,7 +350,9 @@ def curl_image(version: str, tags: tuple[str, ...], size_mb: float) -> ImageSpec
                   ("/usr/bin/curl", "curl")), files=(alpine_release("3.21.0"),))
 
 
-KUBERNETES_VERSION = "v1.33.1"
+# The Kubernetes release the control-plane images come in, with each patch release a kubeadm
+# cluster of that minor version may run.
+KUBERNETES_PATCHES = tuple(f"v1.33.{patch}" for patch in range(5))
 
 IMAGES = [
     nginx("1.14.2", ("1.14.2", "1.14"), 44.7, njs="", release="1~stretch"),
@@ -417,13 +419,12 @@ IMAGES = [
     ImageSpec(repository="registry.k8s.io/pause", tags=("3.9",), size_bytes=321_520,
               version="3.9", entrypoint=("/pause",), userland="none",
               binaries=(("/pause", "pause"),)),
-    component("kube-apiserver", KUBERNETES_VERSION, 30.1),
-    component("kube-controller-manager", KUBERNETES_VERSION, 27.6),
-    component("kube-scheduler", KUBERNETES_VERSION, 21.8),
-    component("kube-proxy", KUBERNETES_VERSION, 31.0),
+    *(component(name, version, size) for version in KUBERNETES_PATCHES
+      for name, size in (("kube-apiserver", 30.1), ("kube-controller-manager", 27.6),
+                         ("kube-scheduler", 21.8), ("kube-proxy", 31.0))),
     component("etcd", "3.5.21-0", 58.9),
     component("coredns", "v1.12.0", 20.9, repository="registry.k8s.io/coredns/coredns",
-              version="1.12.0"),
+              version="1.12.0", binary="/coredns"),
 ]
 
 CATALOGUE = ImageCatalogue()

@@ -14,10 +14,20 @@ from k8skit.node.runtime.applets.files import split_options
 from k8skit.node.runtime.process import SIGTERM, Context, Sleep, signal_name, signal_number
 from k8skit.node.runtime.registry import program
 
-# The node's kernel as ``uname`` reports it (an Ubuntu 24.04 host, as a kind node on a laptop
-# or a cloud VM image would have).
-KERNEL_RELEASE = "6.8.0-51-generic"
-KERNEL_VERSION = "#52-Ubuntu SMP PREEMPT_DYNAMIC Thu Dec  5 13:09:44 UTC 2024"
+# The build string of the Ubuntu 24.04 kernel the nodes run (``uname -v``).
+KERNEL_BUILD = "#60-Ubuntu SMP PREEMPT_DYNAMIC Fri May  2 12:52:49 UTC 2025"
+
+
+def kernel_release() -> str:
+    """The node's kernel release, as the kubelet reports it in ``status.nodeInfo``.
+
+    Containers share their node's kernel, so ``uname -r`` in a pod prints what
+    ``kubectl describe node`` shows. The kubelet keeps the node's versions; it is imported at
+    call time because the kubelet itself is built on this runtime.
+    """
+    from k8skit.node.kubelet.version import KERNEL_VERSION
+
+    return KERNEL_VERSION
 
 _DURATION = re.compile(r"(\d+(?:\.\d*)?|\.\d+)([smhd]?)")
 _UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -157,7 +167,7 @@ def hostname(ctx: Context) -> int:
 @program("uname")
 def uname(ctx: Context) -> int:
     options, _ = split_options(ctx.argv[1:])
-    fields = {"s": "Linux", "n": ctx.hostname, "r": KERNEL_RELEASE, "v": KERNEL_VERSION,
+    fields = {"s": "Linux", "n": ctx.hostname, "r": kernel_release(), "v": KERNEL_BUILD,
               "m": "x86_64", "o": "GNU/Linux"}
     if "a" in options:
         wanted = "snrvmo"

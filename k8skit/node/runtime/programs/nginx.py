@@ -25,7 +25,7 @@ from urllib.parse import unquote
 
 from k8skit.node.network import HttpRequest, HttpResponse
 from k8skit.node.runtime.applets.net import reason
-from k8skit.node.runtime.applets.system import KERNEL_RELEASE, moment
+from k8skit.node.runtime.applets.system import kernel_release, moment
 from k8skit.node.runtime.filesystem import normalize
 from k8skit.node.runtime.process import (
     SIGHUP,
@@ -471,7 +471,7 @@ class NginxServer:
         gcc = "12.2.0 (Debian 12.2.0-14)" if self.version >= "1.25" else \
             "8.3.0 (Debian 8.3.0-6)"
         self.notice(f"built by gcc {gcc}")
-        self.notice(f"OS: Linux {KERNEL_RELEASE}")
+        self.notice(f"OS: Linux {kernel_release()}")
         self.notice("getrlimit(RLIMIT_NOFILE): 1048576:1048576")
         if not self.check_upstreams():
             return 1

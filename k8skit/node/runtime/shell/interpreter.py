@@ -163,6 +163,9 @@ class Shell:
         self.cmdsub_status: int | None = None
         self.local_frames: list[dict[str, str | None]] = []
         self.io = IO({0: ctx.stdin, 1: ctx.stdout, 2: ctx.stderr})
+        # Whether this shell is its process's own (a subshell shares the process record here,
+        # but a signal for the process is its parent's to handle).
+        self.owns_process = True
 
     # -- variables ------------------------------------------------------------------------------
     @property
@@ -317,7 +320,7 @@ class Shell:
             else:
                 status = yield from self.run_and_or(node, io)
             self.status = status
-            if self.ctx.process.pending:
+            if self.owns_process and self.ctx.process.pending:
                 yield from self.run_pending_traps(io)
         return status
 
@@ -550,6 +553,7 @@ class Shell:
         sub = Shell.__new__(Shell)
         sub.__dict__.update(self.__dict__)
         sub.ctx = ctx or self.ctx.child()
+        sub.owns_process = ctx is not None
         sub.positional = list(self.positional)
         sub.vars = dict(self.vars)
         sub.exported = set(self.exported)
