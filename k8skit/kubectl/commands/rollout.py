@@ -23,10 +23,12 @@ Sources: ``staging/src/k8s.io/kubectl/pkg/cmd/rollout/`` (one file per subcomman
 from __future__ import annotations
 
 import copy
+import weakref
 
-from k8skit.api.errors import APIError
+from k8skit.api.errors import APIError, NotFound
 from k8skit.api.kinds import KINDS
 from k8skit.api.meta import timestamp
+from k8skit.api.store import WatchEvent
 from k8skit.control_plane.controllers import deployment_util as util
 from k8skit.control_plane.controllers.controller_utils import replicas_of
 from k8skit.kubectl.command import Command, CommandError, Context, Exit
@@ -111,23 +113,77 @@ def run_status(ctx: Context, parsed: ParsedArgs) -> None:
     _for_each(ctx, parsed, watch)
 
 
+class _DeploymentWatch:
+    """The stream of Deployment changes of one API server, shared by every ``rollout status``
+    run against it: like kubectl's watch, a status is read at each change, so short-lived
+    stages (old replicas pending termination) are seen even when they last no time at all."""
+
+    def __init__(self, api) -> None:
+        self._listeners: list = []
+        api.watch("Deployment", self._deliver)
+
+    def _deliver(self, event: WatchEvent) -> None:
+        for listener in list(self._listeners):
+            listener(event)
+
+    def listen(self, listener) -> None:
+        self._listeners.append(listener)
+
+    def stop(self, listener) -> None:
+        self._listeners.remove(listener)
+
+
+_WATCHES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _deployment_watch(api) -> _DeploymentWatch:
+    if api not in _WATCHES:
+        _WATCHES[api] = _DeploymentWatch(api)
+    return _WATCHES[api]
+
+
 def _watch_rollout(ctx: Context, name: str, namespace: str | None, revision: int,
                    watch: bool, timeout: float) -> None:
-    clock = ctx.api.clock
+    """Print the status of the Deployment now and at each change until it is rolled out."""
+    api, clock = ctx.api, ctx.api.clock
     deadline = clock.now + (timeout if timeout > 0 else MAX_WATCH_SECONDS)
-    last = None
-    clock.settle()
-    while True:
-        line, done = deployment_status(ctx.api.get("Deployment", name, namespace), revision)
-        if line != last:
-            ctx.out.write(line)
-            last = line
-        if done or not watch:
+    state: dict = {"last": None, "done": False, "error": None}
+
+    def observe(deployment: dict) -> None:
+        if state["done"] or state["error"]:
             return
-        if clock.now >= deadline:
-            raise CommandError("timed out waiting for the condition")
-        upcoming = clock.next_time()
-        clock.run_until(deadline if upcoming is None else min(upcoming, deadline))
+        try:
+            line, state["done"] = deployment_status(deployment, revision)
+        except CommandError as error:
+            state["error"] = error
+            return
+        if line != state["last"]:
+            ctx.out.write(line)
+            state["last"] = line
+
+    def on_change(event: WatchEvent) -> None:
+        meta = event.object["metadata"]
+        if meta["name"] != name or meta.get("namespace") != namespace:
+            return
+        if event.type == "DELETED":
+            state["error"] = state["error"] or NotFound("Deployment", name)
+        else:
+            observe(event.object)
+
+    clock.settle()
+    observe(api.get("Deployment", name, namespace))
+    stream = _deployment_watch(api)
+    stream.listen(on_change)
+    try:
+        while watch and not state["done"] and not state["error"]:
+            if clock.now >= deadline:
+                raise CommandError("timed out waiting for the condition")
+            upcoming = clock.next_time()
+            clock.run_until(deadline if upcoming is None else min(upcoming, deadline))
+    finally:
+        stream.stop(on_change)
+    if state["error"]:
+        raise state["error"]
 
 
 # -- history -----------------------------------------------------------------------------------
