@@ -77,8 +77,18 @@ class Directory:
         self.mtime = mtime
 
     def copy(self) -> Directory:
+        """A deep copy, made without recursion (a tree may be thousands of levels deep)."""
         clone = Directory(self.mode, self.mtime)
-        clone.entries = {name: node.copy() for name, node in self.entries.items()}
+        pending = [(self, clone)]
+        while pending:
+            source, target = pending.pop()
+            for name, node in source.entries.items():
+                if isinstance(node, Directory):
+                    copied = Directory(node.mode, node.mtime)
+                    pending.append((node, copied))
+                else:
+                    copied = node.copy()
+                target.entries[name] = copied
         return clone
 
 
@@ -287,11 +297,13 @@ class FileSystem:
 
     def walk(self, path: str = "/"):
         """Every path under ``path`` (itself first), depth first in name order."""
-        yield path
-        node = self._node(path)
-        if isinstance(node, Directory):
-            for name in sorted(node.entries):
-                yield from self.walk(posixpath.join(path, name))
+        pending = [(path, self._node(path))]
+        while pending:
+            current, node = pending.pop()
+            yield current
+            if isinstance(node, Directory):
+                pending.extend((posixpath.join(current, name), node.entries[name])
+                               for name in sorted(node.entries, reverse=True))
 
     def __repr__(self) -> str:
         kind = "read-only " if self.read_only else ""

@@ -580,13 +580,16 @@ def mkdir(ctx: Context) -> int:
 
 
 def _copy_tree(ctx: Context, source: str, target: str) -> None:
-    if ctx.fs.is_dir(source):
-        ctx.fs.mkdir(target, parents=False)
-        for name in ctx.fs.listdir(source):
-            _copy_tree(ctx, posixpath.join(source, name), posixpath.join(target, name))
-    else:
-        info = ctx.fs.stat(source)
-        ctx.fs.write(target, ctx.fs.read(source), mode=info.mode, mtime=ctx.now, parents=False)
+    pending = [(source, target)]
+    while pending:
+        src, dst = pending.pop()
+        if ctx.fs.is_dir(src):
+            ctx.fs.mkdir(dst, parents=False)
+            pending.extend((posixpath.join(src, name), posixpath.join(dst, name))
+                           for name in ctx.fs.listdir(src))
+        else:
+            info = ctx.fs.stat(src)
+            ctx.fs.write(dst, ctx.fs.read(src), mode=info.mode, mtime=ctx.now, parents=False)
 
 
 def _copy_or_move(ctx: Context, tool: str) -> int:
