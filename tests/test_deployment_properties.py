@@ -14,17 +14,11 @@ from __future__ import annotations
 
 import math
 
-import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from k8skit import Cluster
-from k8skit.kubectl.commands import COMMANDS
-
-pytestmark = pytest.mark.skipif(
-    "rollout" not in COMMANDS,
-    reason="the workload verbs are not registered with kubectl yet (see h6 report)")
 
 WORKERS = ("worker-1", "worker-2", "worker-3")
 

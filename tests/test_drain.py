@@ -10,11 +10,6 @@ from __future__ import annotations
 import pytest
 
 from k8skit import Cluster
-from k8skit.kubectl.commands import COMMANDS
-
-pytestmark = pytest.mark.skipif(
-    "rollout" not in COMMANDS,
-    reason="the workload verbs are not registered with kubectl yet (see h6 report)")
 
 
 def workload_pods(c: Cluster, node: str) -> list[dict]:

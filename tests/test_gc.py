@@ -12,11 +12,6 @@ import pytest
 
 from k8skit import Cluster
 from k8skit.api.meta import timestamp
-from k8skit.kubectl.commands import COMMANDS
-
-pytestmark = pytest.mark.skipif(
-    "rollout" not in COMMANDS,
-    reason="the workload verbs are not registered with kubectl yet (see h6 report)")
 
 
 @pytest.fixture()

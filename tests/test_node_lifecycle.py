@@ -11,11 +11,6 @@ import pytest
 
 from k8skit import Cluster
 from k8skit.control_plane.controllers.node_lifecycle import NODE_MONITOR_GRACE_PERIOD
-from k8skit.kubectl.commands import COMMANDS
-
-pytestmark = pytest.mark.skipif(
-    "rollout" not in COMMANDS,
-    reason="the workload verbs are not registered with kubectl yet (see h6 report)")
 
 WEB = """\
 apiVersion: apps/v1

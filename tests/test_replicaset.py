@@ -8,12 +8,9 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
 from k8skit import Cluster
 from k8skit.api.errors import APIError
 from k8skit.control_plane.controllers.controller_utils import slow_start_batch
-from k8skit.kubectl.commands import COMMANDS
 
 FRONTEND = """\
 apiVersion: apps/v1
@@ -62,9 +59,6 @@ spec:
     image: nginx:1.25
 """
 
-needs_wiring = pytest.mark.skipif(
-    "rollout" not in COMMANDS,
-    reason="the workload verbs are not registered with kubectl yet (see h6 report)")
 
 
 def created_pods(c: Cluster, owner: str) -> list[str]:
@@ -83,7 +77,6 @@ def owned_by(c: Cluster, owner: str) -> set[str]:
             and not p["metadata"].get("deletionTimestamp")}
 
 
-@needs_wiring
 def test_replica_set_creates_its_pods_and_reports_them():
     c = Cluster(nodes=2, seed=31)
     c.apply(FRONTEND)
@@ -98,7 +91,6 @@ def test_replica_set_creates_its_pods_and_reports_them():
     assert c.kubectl("get rs").stdout.splitlines()[1].split()[:4] == ["frontend", "3", "3", "3"]
 
 
-@needs_wiring
 def test_replica_set_adopts_matching_bare_pods_before_creating_any():
     c = Cluster(nodes=2, seed=32)
     c.apply(BARE_PODS)
@@ -108,7 +100,6 @@ def test_replica_set_adopts_matching_bare_pods_before_creating_any():
     assert len(owned_by(c, "frontend")) == 3
 
 
-@needs_wiring
 def test_matching_pods_created_later_are_acquired_and_terminated():
     c = Cluster(nodes=2, seed=33)
     c.apply(FRONTEND)
@@ -120,7 +111,6 @@ def test_matching_pods_created_later_are_acquired_and_terminated():
     assert len(owned_by(c, "frontend")) == 3
 
 
-@needs_wiring
 def test_relabelled_pod_is_released_and_replaced():
     c = Cluster(nodes=2, seed=34)
     c.apply(FRONTEND)
@@ -133,7 +123,6 @@ def test_relabelled_pod_is_released_and_replaced():
     assert len(created_pods(c, "frontend")) == 4
 
 
-@needs_wiring
 def test_terminating_pods_do_not_count():
     c = Cluster(nodes=2, seed=35)
     # busybox's shell ignores SIGTERM: each pod takes its whole 30 s grace period to go.
@@ -151,7 +140,6 @@ def test_terminating_pods_do_not_count():
     assert len(c.api.list("Pod", namespace="default")) == 1
 
 
-@needs_wiring
 def test_available_replicas_wait_for_min_ready_seconds():
     c = Cluster(nodes=2, seed=36)
     c.apply(FRONTEND.replace("replicas: 3", "replicas: 2\n  minReadySeconds: 20"))

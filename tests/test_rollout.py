@@ -10,11 +10,6 @@ import pytest
 import yaml
 
 from k8skit import Cluster
-from k8skit.kubectl.commands import COMMANDS
-
-pytestmark = pytest.mark.skipif(
-    "rollout" not in COMMANDS,
-    reason="the workload verbs are not registered with kubectl yet (see h6 report)")
 
 
 @pytest.fixture()

@@ -16,6 +16,7 @@ controller                         keeps ...
 ``taint-eviction-controller``      pods off nodes with NoExecute taints they do not tolerate
 ``endpoint``, ``endpointslice``    each Service's ready and not-ready pod addresses
 ``endpointslice-mirroring``        EndpointSlices for hand-written Endpoints
+``persistentvolume-binder``        each claim bound to a volume
 ``persistentvolume-binder``        each claim bound to a volume, released volumes reclaimed
 ================================  ===============================================================
 
