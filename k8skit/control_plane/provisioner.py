@@ -179,9 +179,9 @@ class HostPathProvisioner:
             return
         if self.api.try_get("PersistentVolume", volume_name_for(claim), None) is not None:
             return  # provisioned already; the PV controller is binding it
-        self._in_progress.add(key)
         self.recorder.event(claim, "Normal", "Provisioning",
                             f'External provisioner is provisioning volume for claim "{key}"')
+        self._in_progress.add(key)
         self.clock.call_later(PROVISIONING_SECONDS, self._provision, key,
                               claim["metadata"]["uid"])
 
