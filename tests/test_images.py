@@ -163,3 +163,22 @@ def test_a_separate_catalogue_serves_only_its_images():
     runtime.pull_image("nginx", lambda r: results.setdefault("nginx", r.ok))
     clock.run(10)
     assert results == {"private": True, "nginx": False}
+
+
+def test_removing_an_image_removes_all_its_names():
+    runtime, _ = pull("nginx")
+    runtime.load_image("nginx:1.27")
+    assert runtime.remove_image("nginx:1.27")
+    assert not runtime.has_image("nginx") and not runtime.has_image("nginx:1.27")
+    assert not runtime.remove_image("nginx")
+
+
+def test_a_node_that_lost_power_keeps_its_images_and_runs_again():
+    host = ContainerHost()
+    host.run("busybox", command=["sleep", "3600"])
+    host.runtime.power_off()
+    host.runtime.power_on()
+    assert host.runtime.has_image("busybox")
+    again = host.run("busybox", command=["sh", "-c", "echo back"])
+    host.advance(1)
+    assert host.exit_of(again) == (0, "Completed")

@@ -383,6 +383,12 @@ class Container:
             return None
 
     @property
+    def files(self) -> ContainerFS:
+        """The container's file system as its processes see it: its own root (a copy of the
+        image's files) with the pod's volumes mounted in."""
+        return self.fs
+
+    @property
     def image_ref(self) -> str:
         """The full reference the image was pulled by (``docker.io/library/nginx:1.25``)."""
         return self.image.reference

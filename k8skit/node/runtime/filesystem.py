@@ -348,13 +348,6 @@ class ContainerFS:
                 return self.mounts[point], "/" + path[len(point):].lstrip("/")
         return self.root, path
 
-    def mount_point_of(self, path: str) -> str | None:
-        path = normalize(path)
-        for point in self._order:
-            if path == point or path.startswith(point.rstrip("/") + "/"):
-                return point
-        return None
-
     # The same calls as FileSystem, routed to the owning tree.
     def node(self, path: str) -> File | Directory | None:
         fs, inner = self.locate(path)

@@ -49,16 +49,16 @@ if TYPE_CHECKING:
     from k8skit.node.runtime.filesystem import ContainerFS
 
 # Signal numbers as on x86-64 Linux (man 7 signal).
-SIGHUP, SIGINT, SIGQUIT, SIGKILL, SIGUSR1, SIGUSR2, SIGTERM, SIGCHLD = 1, 2, 3, 9, 10, 12, 15, 17
+SIGHUP, SIGINT, SIGQUIT, SIGKILL, SIGUSR1, SIGTERM = 1, 2, 3, 9, 10, 15
 SIGNAL_NAMES = {1: "HUP", 2: "INT", 3: "QUIT", 6: "ABRT", 9: "KILL", 10: "USR1", 12: "USR2",
                 13: "PIPE", 14: "ALRM", 15: "TERM", 17: "CHLD", 18: "CONT", 19: "STOP",
                 20: "TSTP", 28: "WINCH"}
-# Signals whose default action is to do nothing (man 7 signal: "Ign").
+# Signals whose default action is to do nothing (man 7 signal: "Ign"): SIGCHLD, SIGWINCH.
 IGNORED_BY_DEFAULT = {17, 28}
 # strsignal(3) descriptions, as programs print them.
 SIGNAL_DESCRIPTIONS = {1: "Hangup", 2: "Interrupt", 3: "Quit", 9: "Killed", 15: "Terminated"}
 
-KiB, MiB = 1024, 1024 * 1024
+MiB = 1024 * 1024
 
 # A program running without waiting yields a CPU slice every WORK_PER_SLICE steps. A step is
 # about one shell command, so a busy shell loop runs 1,000 commands per simulated second: slower
@@ -164,17 +164,6 @@ class BufferStream(Stream):
     @property
     def text(self) -> str:
         return "".join(self._parts)
-
-
-class TeeStream(Stream):
-    """One stream feeding two (``2>&1`` shares one buffer between stdout and stderr)."""
-
-    def __init__(self, *targets: Stream) -> None:
-        self.targets = targets
-
-    def write(self, text: str) -> None:
-        for target in self.targets:
-            target.write(text)
 
 
 class LogStream(Stream):
