@@ -127,12 +127,15 @@ def test_an_update_without_cluster_ip_or_node_port_keeps_the_allocated_ones(allo
 
 
 def test_changing_a_node_port_service_to_cluster_ip_releases_its_node_port(allocators):
-    old = service("web", "NodePort", ports=[{"port": 80, "protocol": "TCP", "nodePort": 30080}])
+    old = service("web", "NodePort", externalTrafficPolicy="Cluster",
+                  ports=[{"port": 80, "protocol": "TCP", "nodePort": 30080}])
     allocators.on_create(old)
     new = copy.deepcopy(old)
     new["spec"]["type"] = "ClusterIP"
     allocators.prepare_update(old, new)
+    # Fields only a NodePort Service may have go with the type (dropTypeDependentFields).
     assert "nodePort" not in new["spec"]["ports"][0]
+    assert "externalTrafficPolicy" not in new["spec"]
     allocators.on_update(old, new)
     allocators.on_create(service("other", "NodePort",
                                  ports=[{"port": 80, "protocol": "TCP", "nodePort": 30080}]))

@@ -205,6 +205,14 @@ def needs_health_check_node_port(service: dict) -> bool:
             and spec.get("externalTrafficPolicy") == "Local")
 
 
+def _externally_accessible(service: dict) -> bool:
+    """Services an ``externalTrafficPolicy`` applies to (``ExternallyAccessible``)."""
+    spec = service.get("spec") or {}
+    kind = spec.get("type", "ClusterIP")
+    return kind in ("NodePort", "LoadBalancer") or (kind == "ClusterIP"
+                                                     and bool(spec.get("externalIPs")))
+
+
 def _ports(service: dict) -> list[dict]:
     return [p for p in (service.get("spec") or {}).get("ports") or [] if isinstance(p, dict)]
 
@@ -246,7 +254,8 @@ class ServiceAllocators:
 
         ``kubectl apply`` of a manifest without ``clusterIP`` or ``nodePort`` sends none, yet
         the Service keeps them; changing ``type: NodePort`` back to ``ClusterIP`` clears the
-        node ports the user did not touch instead of failing validation.
+        node ports (and the external traffic policy) the user did not touch instead of
+        failing validation.
         """
         old_spec, new_spec = old.get("spec") or {}, new.get("spec") or {}
         if needs_cluster_ip(old) and needs_cluster_ip(new) and not new_spec.get("clusterIP"):
@@ -276,6 +285,13 @@ class ServiceAllocators:
             new_spec.pop("healthCheckNodePort", None)
         if needs_cluster_ip(old) and new_spec.get("type") == "ExternalName":
             for field in ("clusterIP", "clusterIPs", "ipFamilies", "ipFamilyPolicy"):
+                if new_spec.get(field) == old_spec.get(field):
+                    new_spec.pop(field, None)
+        if _externally_accessible(old) and not _externally_accessible(new) \
+                and new_spec.get("externalTrafficPolicy") == old_spec.get("externalTrafficPolicy"):
+            new_spec.pop("externalTrafficPolicy", None)
+        if old_spec.get("type") == "LoadBalancer" and new_spec.get("type") != "LoadBalancer":
+            for field in ("allocateLoadBalancerNodePorts", "loadBalancerClass"):
                 if new_spec.get(field) == old_spec.get(field):
                     new_spec.pop(field, None)
 

@@ -95,7 +95,10 @@ class EndpointsController:
         if current is None:
             self.api.create(endpoints, user=COMPONENT)
         else:
-            current["metadata"]["labels"] = labels
+            if labels:
+                current["metadata"]["labels"] = labels
+            else:
+                current["metadata"].pop("labels", None)
             current["metadata"].setdefault("annotations", {}).update(meta["annotations"])
             if subsets:
                 current["subsets"] = subsets
