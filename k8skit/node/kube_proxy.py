@@ -180,8 +180,9 @@ class KubeProxy:
         self._services = informers.informer("Service")
         self._slices = informers.informer("EndpointSlice")
         self._nodes = informers.informer("Node")
-        for informer in (self._services, self._slices, self._nodes):
+        for informer in (self._services, self._slices):
             informer.add_handler(self._changed)
+        self._nodes.add_handler(self._node_changed)
         self._informers = informers
         self._sync_timer: Timer | None = None
         self._last_sync = float("-inf")
@@ -212,6 +213,14 @@ class KubeProxy:
 
     def _changed(self, event_type: str, obj: dict) -> None:
         if self.running:
+            self._schedule_sync()
+
+    def _node_changed(self, event_type: str, node: dict) -> None:
+        """Only this node's own object matters (kube-proxy watches it by name) and only for
+        its address and pod range, not for every heartbeat."""
+        if self.running and node["metadata"]["name"] == self.node_name \
+                and (_internal_ip(node), (node.get("spec") or {}).get("podCIDR")) \
+                != (self.node_ip, str(self._pod_network) if self._pod_network else None):
             self._schedule_sync()
 
     def _schedule_sync(self) -> None:
@@ -252,9 +261,7 @@ class KubeProxy:
         node = self._nodes.get(self.node_name, None)
         if node is None:
             return
-        for address in (node.get("status") or {}).get("addresses") or []:
-            if address.get("type") == "InternalIP":
-                self.node_ip = address["address"]
+        self.node_ip = _internal_ip(node) or self.node_ip
         cidr = (node.get("spec") or {}).get("podCIDR")
         network = ipaddress.ip_network(cidr, strict=False) if cidr else None
         if network != self._pod_network:
@@ -592,6 +599,13 @@ def _by_chain(rules: list[str], builtin: list[str]) -> list[str]:
 
     order = {name: i for i, name in enumerate(builtin)}
     return sorted(rules, key=lambda r: (order.get(chain_of(r), len(order)), chain_of(r)))
+
+
+def _internal_ip(node: dict) -> str | None:
+    for address in (node.get("status") or {}).get("addresses") or []:
+        if address.get("type") == "InternalIP":
+            return address["address"]
+    return None
 
 
 def _service_order(service: dict) -> tuple[str, str]:
