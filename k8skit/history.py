@@ -95,10 +95,14 @@ class ReplicaSetLife:
     namespace: str
     name: str
     owner: str | None           # the Deployment that controls it
-    revision: int
+    revisions: list[int]        # a rollback makes an old ReplicaSet the newest revision again
     images: tuple[str, ...]
     samples: list[ReplicaSetSample] = field(default_factory=list)
     deleted: float | None = None
+
+    @property
+    def revision(self) -> int:
+        return self.revisions[-1] if self.revisions else 0
 
     def at(self, time: float) -> ReplicaSetSample | None:
         return _sample_at(self.samples, time, self.deleted)
@@ -174,10 +178,10 @@ class ClusterHistory:
 
     def replica_sets_of(self, deployment: str, namespace: str = "default"
                         ) -> list[ReplicaSetLife]:
-        """The ReplicaSets a Deployment controlled, oldest revision first."""
+        """The ReplicaSets a Deployment controlled, in the order they were first rolled out."""
         owned = [rs for rs in self.replica_sets.values()
                  if rs.namespace == namespace and rs.owner == deployment]
-        return sorted(owned, key=lambda rs: (rs.revision, rs.samples[0].time, rs.name))
+        return sorted(owned, key=lambda rs: (rs.revisions[:1], rs.name))
 
     def node_status_at(self, node: str, time: float) -> str | None:
         found = None
@@ -230,13 +234,15 @@ class ClusterHistory:
             owner = next((o.get("name") for o in meta.get("ownerReferences") or []
                           if o.get("controller") and o.get("kind") == "Deployment"), None)
             containers = rs["spec"].get("template", {}).get("spec", {}).get("containers") or []
-            life = ReplicaSetLife(key[0], key[1], owner, deployment_util.revision(rs),
+            life = ReplicaSetLife(key[0], key[1], owner, [],
                                   tuple(c.get("image", "") for c in containers))
             self.replica_sets[key] = life
         if event.type == "DELETED":
             life.deleted = self.clock.now
             return
-        life.revision = deployment_util.revision(rs) or life.revision
+        revision = deployment_util.revision(rs)
+        if revision and revision != life.revision:
+            life.revisions.append(revision)
         status = rs.get("status") or {}
         _append(life.samples, ReplicaSetSample(
             self.clock.now, rs["spec"].get("replicas", 1), status.get("replicas", 0),

@@ -35,20 +35,22 @@ def test_every_control_plane_and_node_component_is_drawn():
     figure = anatomy(Cluster(nodes=2, seed=0))
     labels = [label for label, _ in boxes(figure)]
     for component in ("kubectl (you)", "kube-apiserver", "etcd", "kube-scheduler",
-                      "kube-controller- manager"):
+                      "kube-controller- manager", "cloud-controller- manager"):
         assert labels.count(component) == 1
     for component in ("kubelet", "kube-proxy", "container runtime"):
         assert labels.count(component) == 2
 
 
-def test_every_component_talks_only_to_the_api_server_and_only_it_to_etcd():
-    figure = anatomy(Cluster(nodes=3, seed=0))
-    shapes = dict(boxes(figure)[:5])                 # kubectl and the control plane
+@pytest.mark.parametrize("cloud", [True, False])
+def test_every_component_talks_only_to_the_api_server_and_only_it_to_etcd(cloud):
+    figure = anatomy(Cluster(nodes=3, seed=0, cloud=cloud))
+    shapes = dict(boxes(figure))
+    assert ("cloud-controller- manager" in shapes) == cloud
     api, etcd = shapes["kube-apiserver"], shapes["etcd"]
     ends = [(a.x, a.y, a.ax, a.ay) for a in arrows(figure)]
     into_api = [end for end in ends if inside(end[0], end[1], api)]
-    # kubectl, scheduler, controller manager, and each worker's kubelet and kube-proxy.
-    assert len(into_api) == 3 + 2 * 3
+    # kubectl, scheduler, controller managers, and each worker's kubelet and kube-proxy.
+    assert len(into_api) == 3 + cloud + 2 * 3
     touching_etcd = [end for end in ends if inside(end[0], end[1], etcd)
                      or inside(end[2], end[3], etcd)]
     assert len(touching_etcd) == 1 and inside(touching_etcd[0][2], touching_etcd[0][3], api)

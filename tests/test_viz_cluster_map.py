@@ -12,6 +12,7 @@ from k8skit.api.quantity import cpu_millis, memory_bytes
 from k8skit.viz import palette
 from k8skit.viz.cluster_map import (
     FIGURE_WIDTH,
+    POD_COLORS,
     POD_STATES,
     app_of,
     cluster_map,
@@ -76,14 +77,14 @@ def kubectl_rows(cluster, command="get pods -A -o wide"):
 
 
 def pod_markers(figure):
-    """(state, name, hover, x, y, colour) of every pod marker."""
+    """(state, name, hover, x, y, colour) of every pod marker (``POD_COLORS`` by index)."""
     markers = []
     for state, trace in zip(POD_STATES, figure.data[POD_TRACES], strict=True):
         colors = trace.marker.color if trace.marker.color is not None else []
         for hover, x, y, color in zip(trace.hovertext or (), trace.x, trace.y, colors,
                                       strict=True):
             name = hover.split("</b>")[0].removeprefix("<b>")
-            markers.append((state, name, hover, x, y, palette.PALETTE[int(color)]))
+            markers.append((state, name, hover, x, y, POD_COLORS[int(color)]))
     return markers
 
 
@@ -120,11 +121,25 @@ def test_the_hover_holds_the_wide_row(cluster):
         assert f"READY {rows[name]['READY']}" in hover
 
 
-def test_pods_take_their_apps_colour(cluster):
-    apps = {pod["metadata"]["name"]: pod["metadata"]["labels"]["app"]
-            for pod in cluster.api.list("Pod")}
+def test_pods_take_their_apps_colour_and_the_clusters_own_pods_are_grey(cluster):
+    pods = {pod["metadata"]["name"]: pod for pod in cluster.api.list("Pod")}
+    system = 0
     for _, name, _, _, _, color in pod_markers(cluster_map(cluster)):
-        assert color == palette.color_for(apps[name])
+        pod = pods[name]
+        if pod["metadata"]["namespace"] == "kube-system":
+            assert color == palette.GREY
+            system += 1
+        else:
+            assert color == palette.color_for(pod["metadata"]["labels"]["app"])
+    assert system >= 5     # the control plane's static pods, kube-proxy, CoreDNS
+
+
+def test_the_key_names_every_app_in_its_colour(cluster):
+    keys = {a.text.removeprefix("<b>■</b> "): a.font.color
+            for a in cluster_map(cluster).layout.annotations[1:]}
+    assert keys == {"web": palette.color_for("web"), "batch": palette.color_for("batch"),
+                    "db": palette.color_for("db"), "cache": palette.color_for("cache"),
+                    "kube-system (the cluster's own pods)": palette.GREY}
 
 
 def test_unscheduled_pods_wait_in_the_queue_and_bound_pods_sit_in_their_node(cluster):
@@ -192,6 +207,10 @@ def test_the_app_is_the_label_or_the_controllers_name_without_the_template_hash(
     assert app_of(owned) == "web"
     assert app_of({"metadata": {"name": "solo", "labels": {"app": "shop"}}}) == "shop"
     assert app_of({"metadata": {"name": "solo"}}) == "solo"
+    static = {"metadata": {"name": "etcd-control-plane", "labels": {"component": "etcd"},
+                           "ownerReferences": [{"kind": "Node", "name": "control-plane",
+                                                "controller": True}]}}
+    assert app_of(static) == "etcd"
 
 
 @pytest.mark.parametrize("count", [1, 3, 4, 7, 12, 13, 50])

@@ -10,9 +10,10 @@ What a learner would see if they could look at the whole cluster at once:
   scheduler counts, ``pkg/scheduler/framework/types.go``), with a thinner bar inside for what the
   kubelet's stats summary says is *in use* (what ``kubectl top nodes`` shows);
 - each pod is a small square in its app's colour (``color_for``; the app is the pod's ``app``
-  label, or its owner's name), drawn by its state: filled when Running, open while starting,
-  crossed when failing, faded while Terminating. The state is the STATUS column of ``kubectl get
-  pods`` (``k8skit.kubectl.printers.tables.pod_status``), so the picture and the table agree;
+  label, or its owner's name; kube-system's own pods are grey), drawn by its state: filled when
+  Running, open while starting, crossed when failing, faded while Terminating. The state is the
+  STATUS column of ``kubectl get pods`` (``k8skit.kubectl.printers.tables.pod_status``), so the
+  picture and the table agree;
 - pods no node has taken yet wait in the scheduling queue, on the left.
 
 Hovering a pod shows its ``kubectl get pods -o wide`` row and its requests; hovering a node's name
@@ -102,16 +103,24 @@ def state_of(status: str) -> str:
     return FAILING
 
 
+APP_LABELS = ("app", "app.kubernetes.io/name", "k8s-app", "component")
+"""Labels that name a pod's app, in order: the docs' ``app``, the recommended
+``app.kubernetes.io/name``, and the labels of kube-system's own pods (``k8s-app: kube-dns``,
+``component: kube-scheduler``)."""
+
+SYSTEM_NAMESPACE = "kube-system"
+
+
 def app_of(pod: dict) -> str:
-    """The app a pod belongs to: its ``app`` label (or ``app.kubernetes.io/name``), else its
-    controller's name, else its own name.
+    """The app a pod belongs to: its first label of :data:`APP_LABELS`, else its controller's
+    name, else its own name.
 
     A ReplicaSet made by a Deployment is named ``<deployment>-<pod-template-hash>``; the hash is
     dropped, so the old and the new pods of a rollout are the same app and share a colour.
     """
     meta = pod.get("metadata") or {}
     labels = meta.get("labels") or {}
-    for key in ("app", "app.kubernetes.io/name"):
+    for key in APP_LABELS:
         if labels.get(key):
             return labels[key]
     for owner in meta.get("ownerReferences") or []:
@@ -282,17 +291,22 @@ def _used(amount: int | None, whole: int, formatted) -> str:
 
 
 # -- colours -------------------------------------------------------------------------------------
-# Pods are coloured through a stepped colour scale over the palette, by the index of their app's
-# colour: plotly checks a list of colour names one by one, while an array of numbers goes through
-# at once (2,000 pods: 40 ms less).
 
-APP_COLORSCALE = [[bound, color] for i, color in enumerate(PALETTE)
-                  for bound in (i / len(PALETTE), (i + 1) / len(PALETTE))]
+POD_COLORS = (*PALETTE, GREY)
+"""The colours a pod can have: its app's, or grey for the cluster's own pods (kube-system), which
+leaves the palette to the learner's apps."""
 
 
-def app_color_index(app: str) -> int:
-    """The position of ``color_for(app)`` in the palette (the pods' ``marker.color``)."""
-    return PALETTE.index(color_for(app))
+def pod_color(namespace: str, app: str) -> str:
+    """The colour of a pod of ``app`` in ``namespace``, the same in every figure."""
+    return GREY if namespace == SYSTEM_NAMESPACE else color_for(app)
+
+
+# The map colours pods through a stepped colour scale over POD_COLORS, by index: plotly checks a
+# list of colour names one by one, while an array of numbers goes through at once (2,000 pods:
+# 40 ms less).
+POD_COLORSCALE = [[bound, color] for i, color in enumerate(POD_COLORS)
+                  for bound in (i / len(POD_COLORS), (i + 1) / len(POD_COLORS))]
 
 
 # -- layout, in pixels ----------------------------------------------------------------------------
@@ -389,7 +403,7 @@ def cluster_map(cluster, title: str | None = None) -> go.Figure:
         figure.add_trace(go.Scatter(
             name=state, mode="markers", opacity=style["opacity"], hoverinfo="text",
             marker=dict(symbol=style["symbol"], size=_POD_SIZE, line=style["line"],
-                        colorscale=APP_COLORSCALE, cmin=-0.5, cmax=len(PALETTE) - 0.5,
+                        colorscale=POD_COLORSCALE, cmin=-0.5, cmax=len(POD_COLORS) - 0.5,
                         showscale=False)))
     figure.update_layout(
         width=FIGURE_WIDTH, plot_bgcolor="white", paper_bgcolor="white", showlegend=False,
@@ -488,11 +502,16 @@ def _keys(view: ClusterView) -> list[dict]:
     """The symbol key, then one coloured label per app (the pods' colours), wrapped in lines."""
     placed = [(_KEY, 0.0, 0, GREY)]
     x, line = 0.0, 1
-    for app in sorted({pod.app for pod in view.pods}):
-        width = (len(app) + 4) * 7.5
+    names = sorted({pod.app for pod in view.pods if pod.namespace != SYSTEM_NAMESPACE})
+    colors = [color_for(app) for app in names]
+    if any(pod.namespace == SYSTEM_NAMESPACE for pod in view.pods):
+        names.append(f"{SYSTEM_NAMESPACE} (the cluster's own pods)")
+        colors.append(GREY)
+    for name, color in zip(names, colors, strict=True):
+        width = (len(name) + 4) * 7.5
         if x and x + width > _PLOT_WIDTH:
             x, line = 0.0, line + 1
-        placed.append((f"<b>■</b> {app}", x / _PLOT_WIDTH, line, color_for(app)))
+        placed.append((f"<b>■</b> {name}", x / _PLOT_WIDTH, line, color))
         x += width
     return [dict(text=text, x=x, y=1, xref="paper", yref="paper", xanchor="left",
                  yanchor="bottom", yshift=4 + _KEY_LINE * (line - number), showarrow=False,
@@ -524,5 +543,5 @@ def _place_pods(pods: dict[str, dict[str, list]], views: Sequence[PodView], left
         placed = pods[pod.state]
         placed["x"].append(left + column * _POD_STEP + _POD_STEP / 2)
         placed["y"].append(top - row * _POD_STEP - _POD_STEP / 2)
-        placed["color"].append(app_color_index(pod.app))
+        placed["color"].append(POD_COLORS.index(pod_color(pod.namespace, pod.app)))
         placed["hovertext"].append(pod.hover)

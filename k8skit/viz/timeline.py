@@ -29,9 +29,10 @@ from k8skit.viz.cluster_map import (
     UNKNOWN,
     app_of,
     node_order,
+    pod_color,
     state_of,
 )
-from k8skit.viz.palette import BLACK, GREY, VERMILLION, color_for, with_alpha
+from k8skit.viz.palette import BLACK, GREY, VERMILLION, with_alpha
 
 NO_NODE = "(no node)"
 
@@ -59,6 +60,7 @@ def pod_timeline(history, namespace: str | None = None) -> go.Figure:
         look = _STATE_BARS[state]
         figure.add_trace(go.Bar(
             name=STATE_DESCRIPTIONS[state], orientation="h", opacity=look["opacity"],
+            width=0.7,  # in rows: plotly would size a trace's bars by its own rows' spacing
             marker=dict(line=dict(width=0),
                         pattern=dict(shape=look["pattern"], fgcolor="white", size=5)),
             hoverinfo="text"))
@@ -131,7 +133,7 @@ def _by_node(lives: list[PodLife]) -> list[tuple[str, list[PodLife]]]:
 
 def _draw_life(life: PodLife, row: int, now: float, bars: dict, events: dict) -> None:
     end_of_life = life.deleted if life.deleted is not None else now
-    color = color_for(app_of({"metadata": life.metadata}))
+    color = pod_color(life.namespace, app_of({"metadata": life.metadata}))
     restarts = 0
     evicted = False
     for i, state in enumerate(life.states):
