@@ -345,7 +345,7 @@ def test_a_shell_ignoring_sigterm_takes_the_whole_grace_period(cluster):
     assert messages(cluster, "sleeper", "Killing") == ["Stopping container sleeper"]
     cluster.run(27)
     assert cluster.api.try_get("Pod", "sleeper") is not None
-    cluster.run(3)
+    cluster.run(4)
     assert cluster.api.try_get("Pod", "sleeper") is None
 
 
@@ -354,7 +354,7 @@ def test_nginx_stops_at_once_on_sigterm(cluster):
     cluster.run(60)
     ip = pod(cluster)["status"]["podIP"]
     cluster.api.delete("Pod", "web")
-    cluster.run(1)
+    cluster.run(2)
     assert cluster.api.try_get("Pod", "web") is None
     assert cluster.network.endpoint(ip) is None
 
@@ -365,7 +365,7 @@ def test_a_shorter_grace_period(cluster):
     cluster.api.delete("Pod", "sleeper", grace_period_seconds=5)
     cluster.run(4)
     assert cluster.api.try_get("Pod", "sleeper") is not None
-    cluster.run(2)
+    cluster.run(3)
     assert cluster.api.try_get("Pod", "sleeper") is None
 
 

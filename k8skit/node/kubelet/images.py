@@ -74,8 +74,10 @@ def _trim(number: float) -> str:
 class ImageManager:
     """EnsureImageExists for one node, with a serial puller and a per-image back-off."""
 
-    def __init__(self, runtime, clock: Clock, recorder: EventRecorder) -> None:
+    def __init__(self, runtime, clock: Clock, recorder: EventRecorder,
+                 on_pulled: Callable[[], None]) -> None:
         self.runtime = runtime
+        self.on_pulled = on_pulled
         self.clock = clock
         self.recorder = recorder
         self.backoff = Backoff()
@@ -126,6 +128,7 @@ class ImageManager:
                 f'Successfully pulled image "{image}" in {go_duration(_millis(result.seconds))} '
                 f"({go_duration(_millis(waited))} including waiting). "
                 f"Image size: {result.size_bytes} bytes.")
+            self.on_pulled()
             done(ImageResult(True))
 
         self._queue.append((image, pulled))

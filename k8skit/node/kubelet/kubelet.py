@@ -87,11 +87,12 @@ class Kubelet:
             # containerd's images and container records are on the machine's disk: a reboot
             # keeps them.
             self.runtime.power_on()
-        self.images = ImageManager(self.runtime, self.clock, self.recorder)
-        self.crash_backoff = Backoff()
         self._status = nodestatus.NodeStatusReporter(
             self.api, self.clock, self.config, self.rng, self.recorder,
             lambda: self.runtime.images)
+        self.images = ImageManager(self.runtime, self.clock, self.recorder,
+                                   self._status.changed)
+        self.crash_backoff = Backoff()
         self._status.register()
         self._heartbeat = self.clock.call_later(nodestatus.LEASE_RENEW_INTERVAL_SECONDS,
                                                 self._beat)

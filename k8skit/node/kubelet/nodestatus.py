@@ -22,6 +22,7 @@ Sources: ``pkg/kubelet/kubelet_node_status.go`` (registration, labels),
 
 from __future__ import annotations
 
+import copy
 import random
 import uuid
 
@@ -110,6 +111,8 @@ class NodeStatusReporter:
         self.boot_id = str(uuid.UUID(int=rng.getrandbits(128), version=4))
         self._last_posted: dict | None = None
         self._last_report = -NODE_STATUS_REPORT_SECONDS
+        self._changed = True
+        self._static = self._static_status()
         self.node_ref = {"apiVersion": "v1", "kind": "Node",
                          "metadata": {"name": config.name, "uid": config.name}}
 
@@ -179,11 +182,18 @@ class NodeStatusReporter:
             lease["spec"] = spec
             self.api.update(lease, user=f"system:node:{self.config.name}")
 
+    def changed(self) -> None:
+        """Something the status shows changed (an image arrived): post it at the next tick."""
+        self._changed = True
+
     def post_status(self) -> None:
         """Post the node status if it changed or the last report is 5 minutes old."""
         now = self.clock.now
+        if not self._changed and now - self._last_report < NODE_STATUS_REPORT_SECONDS:
+            return
+        self._changed = False
         node = self.api.get("Node", self.config.name, None)
-        wanted = self._status(node)
+        wanted = self._status()
         if wanted == self._last_posted and now - self._last_report < NODE_STATUS_REPORT_SECONDS:
             return
         old = node.get("status") or {}
@@ -205,16 +215,22 @@ class NodeStatusReporter:
             if mine != status:
                 self.recorder.event(self.node_ref, "Normal", event_reason,
                                     f"Node {self.config.name} status is now: {event_reason}")
-        node["status"] = {**{k: v for k, v in wanted.items() if k != "conditions"},
-                          "conditions": conditions}
+        node["status"] = copy.deepcopy({**{k: v for k, v in wanted.items()
+                                           if k != "conditions"}, "conditions": conditions})
         self.api.update_status(node, user=f"system:node:{self.config.name}")
         self._last_posted = wanted
         self._last_report = now
 
-    def _status(self, node: dict) -> dict:
+    def _status(self) -> dict:
         """The status this kubelet means to report, without heartbeat times."""
-        capacity = node_capacity(self.config)
         images = sorted(self._images(), key=lambda image: -image["sizeBytes"])
+        return {**self._static, "images": images[:NODE_STATUS_MAX_IMAGES]}
+
+    def _static_status(self) -> dict:
+        """The parts of the status that stay the same for the whole boot."""
+        capacity = node_capacity(self.config)
+        # /etc/machine-id is fixed per machine, so it survives reboots (unlike the boot id).
+        machine_id = uuid.uuid5(uuid.NAMESPACE_OID, f"{EPOCH.year}/{self.config.name}").hex
         return {
             "addresses": [{"address": self.config.internal_ip, "type": "InternalIP"},
                           {"address": self.config.name, "type": "Hostname"}],
@@ -222,20 +238,15 @@ class NodeStatusReporter:
             "capacity": capacity,
             "conditions": {cond[0]: cond[1] for cond in _HEALTHY_CONDITIONS},
             "daemonEndpoints": {"kubeletEndpoint": {"Port": KUBELET_PORT}},
-            "images": images[:NODE_STATUS_MAX_IMAGES],
             "nodeInfo": {
                 "architecture": version.ARCHITECTURE,
                 "bootID": self.boot_id,
                 "containerRuntimeVersion": version.CONTAINER_RUNTIME_VERSION,
                 "kernelVersion": version.KERNEL_VERSION,
                 "kubeletVersion": version.KUBELET_VERSION,
-                "machineID": self._machine_id(),
+                "machineID": machine_id,
                 "operatingSystem": version.OPERATING_SYSTEM,
                 "osImage": version.OS_IMAGE,
                 "systemUUID": str(uuid.uuid5(uuid.NAMESPACE_DNS, self.config.name)),
             },
         }
-
-    def _machine_id(self) -> str:
-        """/etc/machine-id: fixed per machine, so it survives reboots (unlike the boot id)."""
-        return uuid.uuid5(uuid.NAMESPACE_OID, f"{EPOCH.year}/{self.config.name}").hex

@@ -515,10 +515,10 @@ class PodWorker:
         def one_gone() -> None:
             remaining["count"] -= 1
             if remaining["count"] == 0:
-                self._terminated(remove)
+                self.clock.call_later(PLEG_RELIST_SECONDS, self._terminated, remove)
 
         if not running:
-            self.clock.call_soon(self._terminated, remove)
+            self.clock.call_later(PLEG_RELIST_SECONDS, self._terminated, remove)
             return
         for container, run in running:
             if pod is not None:

@@ -38,6 +38,9 @@ READINESS = "readiness"
 STARTUP = "startup"
 PROBE_FIELDS = {STARTUP: "startupProbe", LIVENESS: "livenessProbe", READINESS: "readinessProbe"}
 
+# The kubelet's HTTP probes say who they are (pkg/probe/http/request.go): nginx logs it.
+PROBE_USER_AGENT = "kube-probe/1.33"
+
 # What a probe reports before it has run for a container (worker.go: initialValue).
 _INITIAL_RESULT = {LIVENESS: SUCCESS, READINESS: FAILURE, STARTUP: UNKNOWN}
 
@@ -57,15 +60,15 @@ def check(probe: dict, container, container_spec: dict, pod_ip: str, network) ->
         port = resolve_port(action.get("port"), container_spec)
         path = action.get("path") or "/"
         url = f"{(action.get('scheme') or 'HTTP').lower()}://{host}:{port}{path}"
-        connection = network.connect(host, port)
-        if connection.endpoint is None:
-            if connection.failure == "timeout":
+        headers = {h["name"]: h["value"] for h in action.get("httpHeaders") or []}
+        response = network.request(url, headers={"User-Agent": PROBE_USER_AGENT, **headers})
+        if response.error:
+            if response.failure == "timeout":
                 return False, (f'Get "{url}": context deadline exceeded '
                                f"(Client.Timeout exceeded while awaiting headers)")
-            return False, f'Get "{url}": {_dial_error(host, port, connection.failure)}'
-        response = network.request(url)
-        if response.error:
-            return False, f'Get "{url}": EOF'
+            if response.failure == "protocol":
+                return False, f'Get "{url}": EOF'
+            return False, f'Get "{url}": {_dial_error(host, port, response.failure)}'
         if 200 <= response.status < 400:
             return True, ""
         return False, f"HTTP probe failed with statuscode: {response.status}"
