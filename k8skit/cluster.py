@@ -191,7 +191,9 @@ class Cluster:
                       zones: list[str] | None) -> list[NodeConfig]:
         control_plane = NodeConfig(
             "control-plane", cpu=cpu, memory=memory, control_plane=True,
-            labels={"node-role.kubernetes.io/control-plane": ""},
+            # kubeadm also keeps cloud load balancers from sending traffic to the control plane.
+            labels={"node-role.kubernetes.io/control-plane": "",
+                    "node.kubernetes.io/exclude-from-external-load-balancers": ""},
             taints=[dict(CONTROL_PLANE_TAINT)])
         if isinstance(nodes, int):
             if nodes < 0:

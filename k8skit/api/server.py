@@ -17,7 +17,7 @@ import random
 import uuid
 from dataclasses import dataclass
 
-from k8skit.api import defaults, labels, schema, validation
+from k8skit.api import admission, defaults, labels, schema, validation
 from k8skit.api.allocators import ServiceAllocators
 from k8skit.api.errors import AlreadyExists, BadRequest, Invalid, NotFound
 from k8skit.api.kinds import KINDS, Kind, kind_for
@@ -58,9 +58,11 @@ class APIServer:
         self.user = "system:admin"
         self._node_proxies: dict[str, object] = {}
         # The Service storage's cluster IP and node port allocators live inside the API server.
-        self.service_allocators = ServiceAllocators(rng)
-        # Admission plugins that mutate a new object after defaulting (e.g. DefaultStorageClass).
-        self.admission: list = []
+        # They draw from their own stream, so creating other objects never moves a Service's IP.
+        self.service_allocators = ServiceAllocators(random.Random(rng.getrandbits(64)))
+        # Admission plugins that mutate a new object after defaulting (Priority, and the
+        # DefaultStorageClass plugin the cluster adds).
+        self.admission: list = [admission.admit_priority]
 
     # -- reading ------------------------------------------------------------------------------
     def get(self, kind: str, name: str, namespace: str | None = "default") -> dict:
@@ -162,6 +164,8 @@ class APIServer:
             if "status" in old:
                 obj["status"] = old["status"]
             self._decode(obj)
+            if kind.kind == "Service":
+                self.service_allocators.prepare_update(old, obj)
         causes = validation.validate(obj) + validation.validate_update(obj, old)
         if causes:
             raise Invalid(kind, key[1], causes)

@@ -22,8 +22,10 @@ class FlagError(ValueError):
 class Flag:
     """One flag: ``Flag("namespace", "n", "string", help="...")``.
 
-    ``kind`` is ``bool``, ``string``, ``int`` or ``strings`` (repeatable, each value may also
-    be a comma-separated list, as ``-L app,tier``). A ``string`` flag with ``optional_value``
+    ``kind`` is ``bool``, ``string``, ``int``, ``strings`` (repeatable, each value may also
+    be a comma-separated list, as ``-L app,tier``: pflag's StringSlice) or ``array``
+    (repeatable, each value kept whole, commas and all, as ``--from-literal=k=a,b``: pflag's
+    StringArray). A ``string`` flag with ``optional_value``
     may be given bare (``--dry-run`` means ``--dry-run=client``), like pflag's NoOptDefVal.
     """
 
@@ -36,8 +38,8 @@ class Flag:
 
     def initial(self) -> object:
         if self.default is not None:
-            return list(self.default) if self.kind == "strings" else self.default
-        return {"bool": False, "string": "", "int": 0, "strings": []}[self.kind]
+            return list(self.default) if self.kind in ("strings", "array") else self.default
+        return {"bool": False, "string": "", "int": 0, "strings": [], "array": []}[self.kind]
 
 
 @dataclass
@@ -85,10 +87,11 @@ def parse(tokens: list[str], flags: list[Flag]) -> ParsedArgs:
     parsed = ParsedArgs([], {f.name: f.initial() for f in flags})
 
     def store(flag: Flag, value: object) -> None:
-        if flag.kind == "strings":
+        if flag.kind in ("strings", "array"):
             if flag.name not in parsed.set_flags:
                 parsed.values[flag.name] = []
-            parsed.values[flag.name].extend(v for v in str(value).split(",") if v)
+            values = str(value).split(",") if flag.kind == "strings" else [str(value)]
+            parsed.values[flag.name].extend(v for v in values if v)
         else:
             parsed.values[flag.name] = value
         parsed.set_flags.add(flag.name)

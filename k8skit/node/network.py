@@ -169,6 +169,7 @@ class PodNetwork:
     def __init__(self) -> None:
         self._endpoints: dict[str, Endpoint] = {}
         self._ranges: dict[str, _HostLocalRange] = {}
+        self._range_of: dict[str, _HostLocalRange | None] = {}
         self.resolvers: list[Callable[[str, str | None], object]] = []
         self.virtual_ips: list[Callable[[str, int, str | None], tuple[str, int] | None]] = []
 
@@ -185,13 +186,21 @@ class PodNetwork:
         block = self._ranges.get(cidr)
         if block is None:
             block = self._ranges[cidr] = _HostLocalRange(cidr)
+            self._range_of.clear()
         return block.allocate()
 
     def release_ip(self, ip: str) -> None:
         """Give a pod IP back to its node's range (the pod's sandbox is gone)."""
-        for block in self._ranges.values():
-            if block.release(ip):
-                return
+        block = self._range_containing(ip)
+        if block is not None:
+            block.release(ip)
+
+    def _range_containing(self, ip: str) -> _HostLocalRange | None:
+        """The node range an address belongs to (remembered: probes ask it constantly)."""
+        if ip not in self._range_of:
+            self._range_of[ip] = next(
+                (block for block in self._ranges.values() if block.contains(ip)), None)
+        return self._range_of[ip]
 
     def gateway_of(self, ip: str) -> str | None:
         """The node's own address on the pod bridge (``10.244.N.1``) for a pod IP in its range.
@@ -199,10 +208,8 @@ class PodNetwork:
         Traffic that comes from the node itself (the kubelet's probes, NodePort traffic after
         SNAT) reaches a pod from this address, which is what nginx writes in its access log.
         """
-        for block in self._ranges.values():
-            if block.contains(ip):
-                return block.gateway
-        return None
+        block = self._range_containing(ip)
+        return block.gateway if block is not None else None
 
     # -- reachability ---------------------------------------------------------------------------
     def attach(self, ip: str, endpoint: Endpoint) -> None:
@@ -267,8 +274,7 @@ class PodNetwork:
                 ip, port = translated
                 break
         conn.target = (ip, port)
-        unknown = "no-route" if any(b.contains(ip) for b in self._ranges.values()) \
-            else "timeout"
+        unknown = "no-route" if self._range_containing(ip) is not None else "timeout"
         return self._reach(conn, self._endpoints.get(ip), port, unknown=unknown)
 
     @staticmethod

@@ -32,15 +32,22 @@ from k8skit.kubectl.commands import (
     version,
 )
 
-COMMANDS: dict[str, Command] = {
-    command.name: command
-    for command in (
-        get.COMMAND, describe.COMMAND, apply.APPLY, apply.CREATE, run.COMMAND, delete.COMMAND,
-        logs.COMMAND, exec.COMMAND, label.LABEL, label.ANNOTATE, taint.COMMAND, cordon.CORDON,
-        cordon.UNCORDON, top.COMMAND, api_resources.COMMAND, version.COMMAND,
-        cluster_info.COMMAND, config.COMMAND,
-        create_deployment.COMMAND, create_configmap.COMMAND, create_secret.COMMAND,
-        *create_secret.SUBCOMMANDS.values(), scale.COMMAND, set_image.SET, set_image.COMMAND,
-        rollout.ROLLOUT, *rollout.SUBCOMMANDS.values(), drain.COMMAND, expose.COMMAND,
-    )
-}
+_COMMANDS = (
+    get.COMMAND, describe.COMMAND, apply.APPLY, apply.CREATE, run.COMMAND, delete.COMMAND,
+    logs.COMMAND, exec.COMMAND, label.LABEL, label.ANNOTATE, taint.COMMAND, cordon.CORDON,
+    cordon.UNCORDON, top.COMMAND, api_resources.COMMAND, version.COMMAND,
+    cluster_info.COMMAND, config.COMMAND,
+    create_deployment.COMMAND, create_configmap.COMMAND, create_secret.COMMAND,
+    *create_secret.SUBCOMMANDS.values(), scale.COMMAND, set_image.SET, set_image.COMMAND,
+    rollout.ROLLOUT, *rollout.SUBCOMMANDS.values(), drain.COMMAND, expose.COMMAND,
+)
+
+
+def _names(command: Command) -> list[str]:
+    """A command's name and its aliases (``create configmap`` is also ``create cm``)."""
+    parent = command.name.rpartition(" ")[0]
+    return [command.name, *(f"{parent} {alias}".strip() for alias in command.aliases)]
+
+
+COMMANDS: dict[str, Command] = {name: command for command in _COMMANDS
+                                 for name in _names(command)}
