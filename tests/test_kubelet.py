@@ -87,11 +87,13 @@ def test_an_unchanged_status_is_posted_every_five_minutes(cluster):
                      ["conditions"] if c["type"] == "Ready")
         return seconds_of(ready["lastHeartbeatTime"])
 
-    first = heartbeat()
-    cluster.run(290)
-    assert heartbeat() == first
-    cluster.run(20)
-    assert 299 <= heartbeat() - first <= 310
+    cluster.run(120)  # the node's first images have arrived; nothing changes any more
+    posts = [heartbeat()]
+    while len(posts) < 3:
+        cluster.run(10)
+        if heartbeat() != posts[-1]:
+            posts.append(heartbeat())
+    assert 300 <= posts[2] - posts[1] <= 310
 
 
 def test_a_stopped_machine_reports_nothing(cluster):

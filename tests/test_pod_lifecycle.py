@@ -167,14 +167,15 @@ def test_on_failure_restarts_a_failing_container(cluster):
 
 def test_a_crash_loop_backs_off_10_20_40_seconds(cluster):
     cluster.apply(busybox("crash", "echo boom; sleep 1; exit 1"))
-    starts = []
+    starts = set()
     for _ in range(200):
         cluster.run(1)
         web = container_status(cluster, "crash")
-        if "running" in web["state"]:
-            started = seconds_of(web["state"]["running"]["startedAt"])
-            if not starts or starts[-1] != started:
-                starts.append(started)
+        for state in (web["state"], web["lastState"]):
+            for detail in state.values():
+                if "startedAt" in detail:
+                    starts.add(seconds_of(detail["startedAt"]))
+    starts = sorted(starts)
     gaps = [later - earlier - 1 for earlier, later in zip(starts, starts[1:], strict=False)]
     # The first restart comes at once, then after 10 s, 20 s, 40 s, 80 s (plus the kubelet's
     # retry interval of 10-15 s after each failed attempt).
@@ -306,7 +307,8 @@ def test_a_failing_init_container_fails_a_never_restarting_pod(cluster):
 # -- images -------------------------------------------------------------------------------------
 def test_an_image_that_cannot_be_pulled_backs_off(cluster):
     cluster.apply(NGINX.replace("nginx:1.25", "nginx:nope"))
-    cluster.run(0.8)
+    while container_status(cluster)["state"]["waiting"]["reason"] == "ContainerCreating":
+        cluster.run(0.1)
     web = container_status(cluster)
     assert web["state"]["waiting"]["reason"] == "ErrImagePull"
     assert "not found" in web["state"]["waiting"]["message"]
@@ -629,3 +631,83 @@ spec:
     assert 150 * 10**6 <= memory < 200 * 1024**2
     assert summary["node"]["memory"]["workingSetBytes"] > memory
     assert summary["node"]["cpu"]["usageNanoCores"] > 0
+
+
+# -- changes, hooks and forced deletion ---------------------------------------------------------
+def test_a_new_image_restarts_the_container(cluster):
+    cluster.apply(NGINX)
+    cluster.run(60)
+    obj = pod(cluster)
+    obj["spec"]["containers"][0]["image"] = "nginx:1.27"
+    cluster.api.update(obj)
+    cluster.run(30)
+    assert "Container web definition changed, will be restarted" in messages(cluster,
+                                                                            reason="Killing")
+    web = container_status(cluster)
+    assert web["image"] == "docker.io/library/nginx:1.27"
+    assert web["restartCount"] == 1 and "running" in web["state"]
+
+
+def test_an_unknown_command_is_a_run_container_error(cluster):
+    cluster.apply(busybox("typo", "ignored").replace('["sh", "-c", \'ignored\']',
+                                                       '["nosuchcommand"]'))
+    reasons = set()
+    for _ in range(40):
+        cluster.run(1)
+        state = container_status(cluster, "typo")["state"]
+        reasons.add(state.get("waiting", {}).get("reason"))
+    assert {"RunContainerError", "CrashLoopBackOff"} <= reasons
+    web = container_status(cluster, "typo")
+    last = web["lastState"]["terminated"]
+    assert (last["exitCode"], last["reason"]) == (128, "StartError")
+    assert 'exec: "nosuchcommand": executable file not found in $PATH' in last["message"]
+    failed = [m for m in messages(cluster, "typo", "Failed") if m.startswith("Error: ")]
+    assert failed and failed[0].endswith(": unknown")
+
+
+def test_a_pre_stop_hook_runs_before_the_container_is_stopped(cluster):
+    cluster.apply(NGINX.replace("    ports:", """    lifecycle:
+      preStop:
+        exec:
+          command: ["sh", "-c", "sleep 5"]
+    ports:"""))
+    cluster.run(60)
+    cluster.api.delete("Pod", "web")
+    cluster.run(4)
+    assert cluster.api.try_get("Pod", "web") is not None
+    cluster.run(4)
+    assert cluster.api.try_get("Pod", "web") is None
+
+
+def test_post_start_hooks_run_and_a_failing_one_kills_the_container(cluster):
+    cluster.apply(NGINX.replace("    ports:", """    lifecycle:
+      postStart:
+        exec:
+          command: ["sh", "-c", "echo Hello from the postStart handler > /usr/share/message"]
+    ports:"""))
+    cluster.run(60)
+    message = kubelet_of(cluster).exec("default", "web", None, ["cat", "/usr/share/message"])
+    assert message.stdout == "Hello from the postStart handler\n"
+    cluster.apply(busybox("hooked", "sleep 3600").replace("    command:", """    lifecycle:
+      postStart:
+        exec:
+          command: ["sh", "-c", "exit 1"]
+    command:"""))
+    cluster.run(60)
+    failed = messages(cluster, "hooked", "FailedPostStartHook")
+    assert failed[0].startswith("Exec lifecycle hook ([sh -c exit 1]) for Container "
+                                '"hooked" in Pod "hooked_default(')
+    assert "FailedPostStartHook" in messages(cluster, "hooked", "Killing")
+    assert container_status(cluster, "hooked")["restartCount"] >= 1
+
+
+def test_a_forced_deletion_removes_the_pod_at_once_and_the_node_cleans_up(cluster):
+    cluster.apply(busybox("sleeper", "sleep 3600"))
+    cluster.run(30)
+    ip = pod(cluster, "sleeper")["status"]["podIP"]
+    cluster.api.delete("Pod", "sleeper", grace_period_seconds=0)
+    assert cluster.api.try_get("Pod", "sleeper") is None
+    cluster.run(1)
+    assert cluster.network.endpoint(ip) is not None  # SIGKILL comes 2 s after SIGTERM
+    cluster.run(3)
+    assert cluster.network.endpoint(ip) is None

@@ -77,6 +77,7 @@ class ContainerRun:
     container_id: str
     image: str
     image_id: str
+    spec_image: str
     started_at: float | None = None
     finished_at: float | None = None
     exit_code: int | None = None
@@ -167,6 +168,8 @@ class PodWorker:
         # Container name -> when the attempt before a probe-killed one finished (see
         # _kill_then_restart).
         self._backoff_reference: dict[str, float | None] = {}
+        # Containers killed to be started again whatever restartPolicy says (a new image).
+        self._forced_restart: set[str] = set()
         self._seen = _identity(pod)
         self._start_probes()
 
@@ -252,19 +255,26 @@ class PodWorker:
             latest = self.record.latest(container["name"])
             if latest is None:
                 to_start.append(container)
-            elif latest.running:
-                failed = self._failed_probe(container["name"])
-                if failed and not latest.killing:
-                    to_kill.append((container, failed))
-            elif status.should_restart(restart_policy, latest.exit_code):
+            elif latest.running and not latest.killing:
+                why = self._kill_reason(container, latest)
+                if why:
+                    to_kill.append((container, why))
+            elif (status.should_restart(restart_policy, latest.exit_code)
+                  or container["name"] in self._forced_restart):
                 to_start.append(container)
         return to_start, to_kill
 
-    def _failed_probe(self, name: str) -> str | None:
-        for kind in (prober.STARTUP, prober.LIVENESS):
+    def _kill_reason(self, container: dict, run: ContainerRun) -> str | None:
+        """Why a running container must be killed, if it must (computePodActions)."""
+        name = container["name"]
+        if run.spec_image != container["image"]:
+            # Only the image of a pod's container can change (kubectl set image); the
+            # kubelet's container hash covers the name and the image.
+            return f"Container {name} definition changed"
+        for kind in (prober.LIVENESS, prober.STARTUP):
             worker = self.probes.get((name, kind))
             if worker is not None and worker.result == prober.FAILURE:
-                return kind
+                return f"Container {name} failed {kind} probe"
         return None
 
     def _start_sequence(self, pod: dict, containers: list[dict], index: int,
@@ -275,7 +285,9 @@ class PodWorker:
             return
         if index == len(containers):
             self.busy = False
-            self.post_status()
+            # What this sync did (containers started, or why not) shows in the status written
+            # after the next relist, as the kubelet's pod cache catches up.
+            self.clock.call_later(PLEG_RELIST_SECONDS, self.post_status)
             if failed:
                 self._retry_later()
             if self.sync_wanted:
@@ -355,7 +367,8 @@ class PodWorker:
             stdin=bool(container.get("stdin")),
         ))
         run = ContainerRun(name, created, f"containerd://{created.id}", created.image_ref,
-                           self.kubelet.runtime.image_id(container["image"]))
+                           self.kubelet.runtime.image_id(container["image"]),
+                           container["image"])
         self.record.runs.setdefault(name, []).append(run)
         self.kubelet.recorder.event(pod, "Normal", events.CREATED_CONTAINER,
                                     f"Created container: {name}")
@@ -372,6 +385,7 @@ class PodWorker:
         self.kubelet.recorder.event(pod, "Normal", events.STARTED_CONTAINER,
                                     f"Started container {name}")
         self.waiting.pop(name, None)
+        self._forced_restart.discard(name)
         self._run_post_start(pod, container, run)
         readiness = self.probes.get((name, prober.READINESS))
         if readiness is not None:
@@ -428,24 +442,31 @@ class PodWorker:
         self.clock.call_later(PLEG_RELIST_SECONDS, self.sync)
 
     def _kill_then_restart(self, to_kill: list[tuple[dict, str]]) -> None:
-        """Kill containers whose liveness/startup probe failed, then start them again.
+        """Kill containers whose spec changed or whose liveness/startup probe failed, then
+        start them again unless ``restartPolicy: Never`` (a changed one restarts anyway).
 
         Upstream decides the restart in the same sync, before the kill: its back-off check
         looks at the attempt that ended *before* the one being killed, so a container killed
         by its liveness probe restarts at once unless it is failing faster than its back-off.
         """
         pod = self._api_pod()
-        for container, kind in to_kill:
+        restart_on_failure = self.spec.get("restartPolicy", "Always") != "Never"
+        for container, why in to_kill:
             name = container["name"]
             attempts = self.record.runs[name]
-            self._backoff_reference[name] = (attempts[-2].finished_at
-                                             if len(attempts) > 1 else None)
-            self.kubelet.recorder.event(
-                pod, "Normal", events.KILLING_CONTAINER,
-                f"Container {name} failed {kind} probe, will be restarted")
-            probe = container.get(prober.PROBE_FIELDS[kind]) or {}
-            self._kill(attempts[-1], self._grace(probe.get("terminationGracePeriodSeconds")),
-                       self.sync)
+            restart = restart_on_failure or why.endswith("definition changed")
+            if restart:
+                self._backoff_reference[name] = (attempts[-2].finished_at
+                                                 if len(attempts) > 1 else None)
+                self._forced_restart.add(name)
+                why += ", will be restarted"
+            self.kubelet.recorder.event(pod, "Normal", events.KILLING_CONTAINER, why)
+            probe_grace = None
+            for kind, field_name in prober.PROBE_FIELDS.items():
+                if f"failed {kind} probe" in why:
+                    probe_grace = (container.get(field_name) or {}).get(
+                        "terminationGracePeriodSeconds")
+            self._kill(attempts[-1], self._grace(probe_grace), self.sync)
 
     def _kill(self, run: ContainerRun, grace: float, then) -> None:
         """killContainer: SIGTERM, SIGKILL after ``grace`` seconds; ``then()`` once it is gone."""
