@@ -170,3 +170,35 @@ spec:
     cluster.restore_node("worker-1")
     cluster.run(5)
     assert cluster.api.try_get("Pod", "web") is None
+
+
+def test_an_empty_dir_survives_a_reboot_but_a_memory_backed_one_does_not(cluster):
+    cluster.apply("""
+apiVersion: v1
+kind: Pod
+metadata:
+  name: web
+spec:
+  nodeName: worker-1
+  volumes:
+  - name: disk
+    emptyDir: {}
+  - name: ram
+    emptyDir:
+      medium: Memory
+  containers:
+  - name: web
+    image: busybox:1.36
+    command: ["sh", "-c", "echo boot >> /disk/log; echo boot >> /ram/log; sleep 3600"]
+    volumeMounts:
+    - {name: disk, mountPath: /disk}
+    - {name: ram, mountPath: /ram}
+""")
+    cluster.run(30)
+    cluster.fail_node("worker-1")
+    cluster.run(30)
+    cluster.restore_node("worker-1")
+    cluster.run(30)
+    kubelet = cluster.api.node_proxy("worker-1")
+    assert kubelet.exec("default", "web", None, ["cat", "/disk/log"]).stdout == "boot\nboot\n"
+    assert kubelet.exec("default", "web", None, ["cat", "/ram/log"]).stdout == "boot\n"

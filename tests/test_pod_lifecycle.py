@@ -711,3 +711,12 @@ def test_a_forced_deletion_removes_the_pod_at_once_and_the_node_cleans_up(cluste
     assert cluster.network.endpoint(ip) is not None  # SIGKILL comes 2 s after SIGTERM
     cluster.run(3)
     assert cluster.network.endpoint(ip) is None
+
+
+def test_a_completed_pod_gives_its_address_back_but_keeps_showing_it(cluster):
+    cluster.apply(busybox("job", "echo done", "Never"))
+    cluster.run(30)
+    status = pod(cluster, "job")["status"]
+    assert status["phase"] == "Succeeded"
+    assert cluster.network.endpoint(status["podIP"]) is None
+    assert condition(cluster, "job", "PodReadyToStartContainers")["status"] == "False"

@@ -6,8 +6,9 @@ containers start, and a container whose pod cannot get its volumes stays in Cont
 with a ``FailedMount`` event. The kinds, from ``docs/concepts/storage/volumes.md``:
 
 - ``emptyDir``: an empty directory created with the pod and deleted with it; every container of
-  the pod sees the same files. ``medium: Memory`` puts it in RAM (tmpfs), where it counts toward
-  the pod's memory.
+  the pod sees the same files, and they survive container restarts and node reboots.
+  ``medium: Memory`` puts it in RAM (tmpfs), where it counts toward the pod's memory and does
+  not survive a reboot.
 - ``configMap`` / ``secret``: one file per key (or the chosen ``items``), read-only; a Secret's
   values are written decoded. A missing object or key fails the mount unless ``optional``. When
   the object changes, the kubelet updates the files within about a minute (except for
@@ -106,10 +107,19 @@ class HostFiles(FileSystem):
 
 
 def mount_pod_volumes(api: APIServer, pod: dict, host_files: HostFiles, disks: DiskStore,
-                      host_ip: str, allocatable: dict) -> dict[str, Volume]:
-    """Set up every volume of ``pod``; raises VolumeError with the FailedMount message."""
+                      host_ip: str, allocatable: dict,
+                      previous: dict[str, Volume] | None = None) -> dict[str, Volume]:
+    """Set up every volume of ``pod``; raises VolumeError with the FailedMount message.
+
+    ``previous`` are the volumes a kubelet set up for this pod before the machine rebooted:
+    an emptyDir lives in the pod's directory on the node's disk, so it keeps its files.
+    """
     mounted: dict[str, Volume] = {}
     for spec in pod["spec"].get("volumes") or []:
+        kept = (previous or {}).get(spec["name"])
+        if kept is not None and "emptyDir" in kept.source and "emptyDir" in spec:
+            mounted[spec["name"]] = kept
+            continue
         mounted[spec["name"]] = _set_up(api, pod, spec, host_files, disks, host_ip,
                                         allocatable)
     if _wants_service_account_files(api, pod):
@@ -117,6 +127,13 @@ def mount_pod_volumes(api: APIServer, pod: dict, host_files: HostFiles, disks: D
         mounted[SERVICE_ACCOUNT_VOLUME] = Volume(SERVICE_ACCOUNT_VOLUME, files,
                                                  {"serviceAccountToken": {}})
     return mounted
+
+
+def power_loss(mounted: dict[str, Volume]) -> None:
+    """The machine lost power: what a memory-backed emptyDir held is gone."""
+    for volume in mounted.values():
+        if volume.memory_backed:
+            volume.files.root.entries.clear()
 
 
 def unmount_pod_volumes(mounted: dict[str, Volume]) -> None:

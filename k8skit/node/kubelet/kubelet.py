@@ -63,7 +63,7 @@ class Kubelet:
         self.recorder = EventRecorder(api, "kubelet", host=config.name)
         self.runtime = None
         self.images: ImageManager | None = None
-        self.crash_backoff = Backoff()
+        self.crash_backoff: Backoff | None = None
         self.host_files = volumes.HostFiles()
         self.running = False
         self.workers: dict[str, PodWorker] = {}

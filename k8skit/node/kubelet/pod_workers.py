@@ -10,8 +10,9 @@ arrived, a probe changed its verdict, a back-off ran out, the pod was deleted) i
 3. start every container that is not running and should be, in the order of the spec: pull its
    image, resolve its environment, create it, start it; a container that exited is restarted
    according to ``restartPolicy``, after a back-off that doubles from 10 s to 5 minutes;
-4. kill a container whose liveness or startup probe failed, and start it again;
-5. write the pod's status.
+4. kill a container whose liveness or startup probe failed, or whose image was changed, and
+   start it again;
+5. write the pod's status (what a sync did shows after the next relist, a second later).
 
 A sync that could not finish (an image that will not pull, a missing ConfigMap, a back-off) is
 retried 10 to 15 seconds later. The kubelet notices that a container exited within a second
@@ -129,6 +130,8 @@ class PodRecord:
     """
 
     runs: dict[str, list[ContainerRun]] = field(default_factory=dict)
+    # The pod's volumes as last set up (its directory under /var/lib/kubelet/pods).
+    volumes: dict | None = None
 
     def latest(self, name: str) -> ContainerRun | None:
         attempts = self.runs.get(name)
@@ -139,6 +142,8 @@ class PodRecord:
         for attempts in self.runs.values():
             if attempts and attempts[-1].running:
                 attempts[-1].finish(when, POWER_LOSS_EXIT_CODE, POWER_LOSS_REASON)
+        if self.volumes is not None:
+            volumes.power_loss(self.volumes)
 
 
 class PodWorker:
@@ -220,6 +225,7 @@ class PodWorker:
             return
         if self.terminal:
             self.post_status()
+            self._finish_if_terminal()
             return
         if not self._ensure_sandbox(pod):
             self.post_status()
@@ -474,7 +480,8 @@ class PodWorker:
         def gone(exit_code: int) -> None:
             if not self.alive:
                 return
-            run.finish(self.clock.now, exit_code, "Completed" if exit_code == 0 else "Error")
+            run.finish(self.clock.now, exit_code,
+                       run.container.reason or ("Completed" if exit_code == 0 else "Error"))
             then()
 
         run.killing = True
@@ -500,10 +507,12 @@ class PodWorker:
             try:
                 self.mounted = volumes.mount_pod_volumes(
                     self.api, pod, self.kubelet.host_files, self.kubelet.disks,
-                    self.kubelet.config.internal_ip, self.kubelet.allocatable())
+                    self.kubelet.config.internal_ip, self.kubelet.allocatable(),
+                    previous=self.record.volumes)
             except volumes.VolumeError as err:
                 self.kubelet.recorder.event(pod, "Warning", events.FAILED_MOUNT_VOLUME, str(err))
                 return False
+            self.record.volumes = self.mounted
         return True
 
     def shows(self, kind: str, name: str) -> bool:
