@@ -130,9 +130,11 @@ class Dashboard(widgets.VBox):
         button.on_click(lambda _button: guarded())
         return button
 
-    def on_change(self, control: widgets.Widget, handler: Callable[[], None]) -> None:
-        """Run ``handler`` (guarded) when ``control``'s value changes."""
-        guarded = self.guarded(handler)
+    def on_change(self, control: widgets.Widget, handler: Callable[[], None] | None = None
+                  ) -> None:
+        """Run ``handler`` (guarded) when ``control``'s value changes; without a handler, only
+        redraw (for a control whose value the next action reads)."""
+        guarded = self.guarded(handler or _nothing)
         control.observe(lambda _change: guarded(), names="value")
 
     def kubectl(self, command: str, stdin: str | None = None) -> bool:
@@ -160,6 +162,10 @@ def show_figure(widget: go.FigureWidget, figure: go.Figure) -> None:
     widget.data = ()
     widget.add_traces(list(figure.data))
     widget.layout = figure.layout
+
+
+def _nothing() -> None:
+    """The handler of a control that only changes what the next action does."""
 
 
 def refresh_options(dropdown: widgets.Dropdown, options: list[str]) -> None:
@@ -195,7 +201,7 @@ class ClusterDashboard(Dashboard):
         self.speed = widgets.SelectionSlider(options=SPEEDS, value=speed, description="each step",
                                              continuous_update=False, style=_LABEL_STYLE)
         self.play.observe(self._on_play, names="value")
-        self.on_change(self.speed, lambda: None)
+        self.on_change(self.speed)
 
         # Deployments.
         self.deployment = widgets.Dropdown(description="deployment", style=_LABEL_STYLE,
@@ -357,7 +363,8 @@ class ClusterDashboard(Dashboard):
         return render_rows(table_rows("Event", latest, self.cluster.now)).rstrip("\n")
 
     def _show_deployment(self, _change=None) -> None:
-        """Put the chosen Deployment's replicas and image in the boxes, ready to change."""
+        """Put the chosen Deployment's replicas and image in the boxes, ready to change (it
+        only reads, so it needs no guard and no redraw)."""
         name = self.deployment.value
         found = name and self.cluster.api.try_get("Deployment", name, self.namespace)
         if not found:

@@ -225,6 +225,12 @@ class _Snapshots:
         history.append((revision, None if event.type == "DELETED" else copy.deepcopy(
             event.object)))
 
+    def close(self) -> None:
+        """Stop recording and let the copies go. (A watch cannot be cancelled: the handlers
+        stay with the API server, and from now on return at once.)"""
+        self.recording = False
+        self.by_object = {}
+
     def as_of(self, object_id: ObjectId, revision: int) -> dict | None:
         """The object as it was at ``revision`` (None before it existed or once deleted)."""
         found = None
@@ -295,6 +301,7 @@ def follow_apply(cluster, manifest: str | Path, seconds: float = DEFAULT_SECONDS
     output = (result.stdout + result.stderr).strip()
     steps = _Steps(cluster, snapshots, objects).build(records, first, applied - first,
                                                        syncs)
+    snapshots.close()
     return Journey("apply -f -", output, result.ok, started, cluster.now, steps)
 
 
@@ -319,7 +326,7 @@ class _Steps:
         """Steps from the audit records written from position ``offset`` of the audit log on
         (the first ``applied`` of them by kubectl's apply) and kube-proxy's syncs."""
         relevant = [(index, record) for index, record in enumerate(records)
-                    if self._concerns(record, by_kubectl=index < applied)]
+                    if self._follow(record, by_kubectl=index < applied)]
         pending = iter(syncs)
         sync = next(pending, None)
         last_backends: dict[tuple[str, str], tuple[str, ...]] = {}
@@ -334,7 +341,9 @@ class _Steps:
         return self.steps
 
     # -- which records concern the applied objects
-    def _concerns(self, record: AuditRecord, by_kubectl: bool) -> bool:
+    def _follow(self, record: AuditRecord, by_kubectl: bool) -> bool:
+        """Whether a write concerns the applied objects; if it does, its object joins them
+        (records come in order, so an owner is always known before what it owns)."""
         object_id = (record.kind, record.namespace, record.name)
         obj = self.snapshots.any_state(object_id, record.revision)
         if obj is None:
@@ -541,7 +550,7 @@ class RequestJourney(Dashboard):
         self.next_button = self.button("Next ▶", self.next, "the step after")
         self.details = widgets.HTML()
         self.route = widgets.HTML()
-        self.on_change(self.step, lambda: None)
+        self.on_change(self.step)
         self.children = (widgets.HBox([self.previous_button, self.step, self.next_button]),
                          self.message, self.figure, self.details, self.route)
         if self.journey.ok:
@@ -573,7 +582,7 @@ class RequestJourney(Dashboard):
         self.route.value = self._route()
 
     def _highlight(self, number: int) -> list[str]:
-        steps = self.journey.steps if hasattr(self, "journey") else []
+        steps = self.journey.steps
         return steps[number - 1].highlight if 0 < number <= len(steps) else []
 
     def _details(self) -> str:

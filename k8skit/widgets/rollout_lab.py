@@ -99,8 +99,8 @@ class RolloutLab(Dashboard):
         self.play.observe(self._on_play, names="value")
         self.plan = widgets.HTML()
         self.status = widgets.HTML()
-        self.on_change(self.max_surge, lambda: None)
-        self.on_change(self.max_unavailable, lambda: None)
+        self.on_change(self.max_surge)
+        self.on_change(self.max_unavailable)
         self.figure = go.FigureWidget(rollout_timeline(self.history, DEPLOYMENT))
         self.children = (
             widgets.HBox([self.max_surge, self.max_unavailable]), self.plan, self.image,

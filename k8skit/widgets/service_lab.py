@@ -110,7 +110,7 @@ class ServiceLab(Dashboard):
                                        "probes, controllers and kube-proxy act on time")
         self.status = widgets.HTML()
         self.endpoints = widgets.HTML()
-        self.on_change(self.requests, lambda: None)
+        self.on_change(self.requests)
         self.on_change(self.mode, self.switch_mode)
 
         self.result = self.cluster.send_requests(URL, self.requests.value, source=CLIENT)
