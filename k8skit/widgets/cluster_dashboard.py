@@ -212,8 +212,8 @@ class ClusterDashboard(Dashboard):
                                   style=_LABEL_STYLE, layout=_WIDE)
         self.scale_button = self.button("Scale", self.scale,
                                         "kubectl scale deployment --replicas")
-        self.set_image_button = self.button("Roll out image", self.set_image,
-                                            "kubectl set image deployment")
+        self.set_image_button = self.button("Set image", self.set_image,
+                                            "kubectl set image deployment: a rolling update")
         self.undo_button = self.button("Undo rollout", self.undo,
                                        "kubectl rollout undo deployment")
         self.deployment.observe(self._show_deployment, names="value")

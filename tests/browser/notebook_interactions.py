@@ -47,3 +47,13 @@ def live_wave_matches_the_plain_figure_at_the_same_frequency(notebook: NotebookP
     notebook.wait_for(waves_match, "the live wave to match the plain one")
     live, plain = notebook.figures()[:2]
     assert live["layout"]["title"] == plain["layout"]["title"]
+
+
+@interaction("gallery")
+def each_dashboard_redraws_its_figure_when_a_control_is_used(notebook: NotebookPage) -> None:
+    """One control per dashboard of the gallery's Dashboards section: its figure must change."""
+    for label in ("Step", "Add pods", "Send requests", "Roll out", "Next ▶"):
+        before = notebook.figures()
+        notebook.click_button(notebook.button_labels().index(label))
+        notebook.wait_for(lambda shown=before: notebook.figures() != shown,
+                          f"a figure to change when {label!r} is clicked")
