@@ -4,7 +4,7 @@ order the API server's audit log has them, each component named and lit on the a
 import pytest
 
 from k8skit import Cluster
-from k8skit.widgets.request_journey import ABSENT, RequestJourney, follow_apply
+from k8skit.widgets.request_journey import ABSENT, RequestJourney, diff, follow_apply
 
 MANIFEST = """\
 apiVersion: apps/v1
@@ -192,3 +192,19 @@ def test_the_text_shown_without_widgets_names_the_path(journey):
     dashboard, _ = journey
     assert repr(dashboard).startswith(f"RequestJourney ({len(dashboard.journey.steps)} steps: "
                                       "kubectl → kube-controller-manager → kube-scheduler → ")
+
+
+def test_a_change_is_shown_field_by_field_with_list_items_by_their_name():
+    before = {"metadata": {"resourceVersion": "7"}, "status": {
+        "phase": "Pending",
+        "conditions": [{"type": "Ready", "status": "False", "reason": "ContainersNotReady"}]}}
+    after = {"metadata": {"resourceVersion": "9"}, "status": {
+        "phase": "Running",
+        "conditions": [{"type": "PodScheduled", "status": "True", "lastProbeTime": None},
+                       {"type": "Ready", "status": "True"}]}}
+    assert [str(change) for change in diff(before, after)] == [
+        "status.phase: Pending → Running",
+        "status.conditions[PodScheduled].status: True",
+        "status.conditions[Ready].status: False → True",
+        "status.conditions[Ready].reason: ContainersNotReady → (removed)",
+    ]

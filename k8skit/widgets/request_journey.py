@@ -34,6 +34,7 @@ from __future__ import annotations
 import copy
 import functools
 import html
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -509,25 +510,37 @@ def flatten(value: object, path: str = "") -> Iterator[tuple[str, object]]:
 
 
 def diff(before: dict | None, after: dict | None) -> list[Change]:
-    """The fields that differ between two states of an object (None: not there)."""
+    """The fields that differ between two states of an object (None: not there).
+
+    Left out as saying nothing: the resourceVersion every write bumps, fields that appear
+    empty (``lastProbeTime: null``), and the ``type`` or ``name`` of a list item, which its path
+    already names (``status.conditions[Ready].type: Ready``).
+    """
     old = dict(flatten(before)) if before is not None else {}
     new = dict(flatten(after)) if after is not None else {}
     changes = [Change(path, old.get(path, ABSENT), value) for path, value in new.items()
-               if old.get(path, ABSENT) != value]
+               if old.get(path, ABSENT) != value and not (path not in old and value is None)]
     changes += [Change(path, value, ABSENT) for path, value in old.items() if path not in new]
-    return [change for change in changes if not change.path.startswith(_NOISE)]
+    return [change for change in changes
+            if not change.path.startswith(_NOISE) and not _names_itself(change)]
+
+
+def _names_itself(change: Change) -> bool:
+    head, _, field_name = change.path.rpartition(".")
+    value = change.after if change.after is not ABSENT else change.before
+    return field_name in ("type", "name") and head.endswith(f"[{value}]")
 
 
 def _shown(value: object) -> str:
-    if isinstance(value, str):
-        return value if len(value) <= 60 else value[:57] + "..."
-    if value == {} or value == []:
-        return str(value)
-    text = yaml.safe_dump(value, default_flow_style=True, width=10_000).strip()
+    text = value if isinstance(value, str) else json.dumps(value, separators=(", ", ": "))
     return text if len(text) <= 60 else text[:57] + "..."
 
 
 # -- the dashboard -------------------------------------------------------------------------------
+
+
+def _block(lines: list[str]) -> str:
+    return '<div style="font-size:12px; line-height:1.5">' + "<br>".join(lines) + "</div>"
 
 
 class RequestJourney(Dashboard):
@@ -594,6 +607,11 @@ class RequestJourney(Dashboard):
         if step.revisions:
             revisions = ", ".join(str(r) for r in step.revisions)
             lines.append(f"written through kube-apiserver to etcd as revision {revisions}")
+        if step.actor.component == KUBE_PROXY:
+            lines.append("kube-proxy writes nothing to the API server: it watched the "
+                         "EndpointSlices and reprogrammed each node's rules, which now send")
+            lines += [f"&nbsp;&nbsp;{html.escape(line)}" for line in step.said]
+            return _block(lines)
         if step.actor.component == KUBECTL and step.verb == "create":
             lines.append("fields filled in on the way in (kubectl's last-applied annotation, "
                          "the API server's metadata and defaults):")
@@ -604,13 +622,13 @@ class RequestJourney(Dashboard):
         if len(step.changes) > SHOWN_CHANGES:
             lines.append(f"&nbsp;&nbsp;... and {len(step.changes) - SHOWN_CHANGES} more fields")
         if step.writes and not step.changes:
-            lines.append("&nbsp;&nbsp;(the watch delivered this object only after a later "
-                         "write in the same instant, so this write's own change is not seen)")
+            lines.append("&nbsp;&nbsp;(no change to show: the write changed nothing the watch "
+                         "could see, or the same component wrote the object again in the same "
+                         "instant before the watch delivered it)")
         if step.said:
-            lines.append("events recorded:" if step.actor.component != KUBE_PROXY
-                         else "rules now send:")
+            lines.append("events recorded:")
             lines += [f"&nbsp;&nbsp;{html.escape(line)}" for line in step.said]
-        return '<div style="font-size:12px; line-height:1.5">' + "<br>".join(lines) + "</div>"
+        return _block(lines)
 
     def _route(self) -> str:
         """The steps around the current one, the current one marked."""
