@@ -202,3 +202,29 @@ spec:
     kubelet = cluster.api.node_proxy("worker-1")
     assert kubelet.exec("default", "web", None, ["cat", "/disk/log"]).stdout == "boot\nboot\n"
     assert kubelet.exec("default", "web", None, ["cat", "/ram/log"]).stdout == "boot\n"
+
+
+def test_a_pod_placed_by_hand_on_a_node_too_small_is_rejected(cluster):
+    cluster.apply("""
+apiVersion: v1
+kind: Pod
+metadata:
+  name: greedy
+spec:
+  nodeName: worker-1
+  containers:
+  - name: app
+    image: nginx:1.25
+    resources:
+      requests:
+        cpu: "3"
+""")
+    cluster.run(5)
+    status = cluster.api.get("Pod", "greedy")["status"]
+    assert status["phase"] == "Failed"
+    assert status["reason"] == "OutOfcpu"
+    assert status["message"].startswith(
+        "Pod was rejected: Node didn't have enough resource: cpu, requested: 3000, used: ")
+    assert status["message"].endswith(", capacity: 2000")
+    assert "containerStatuses" not in status
+    assert cluster.kubectl("get pod greedy").stdout.split("\n")[1].split()[2] == "OutOfcpu"

@@ -720,3 +720,14 @@ def test_a_completed_pod_gives_its_address_back_but_keeps_showing_it(cluster):
     assert status["phase"] == "Succeeded"
     assert cluster.network.endpoint(status["podIP"]) is None
     assert condition(cluster, "job", "PodReadyToStartContainers")["status"] == "False"
+
+
+def test_an_unreadable_image_name_is_invalid(cluster):
+    cluster.apply(NGINX.replace("nginx:1.25", "NGINX"))
+    cluster.run(5)
+    waiting = container_status(cluster)["state"]["waiting"]
+    assert waiting["reason"] == "InvalidImageName"
+    assert waiting["message"].startswith('Failed to apply default image tag "NGINX": '
+                                         "couldn't parse image name \"NGINX\": invalid reference"
+                                         " format")
+    assert messages(cluster, reason="InspectFailed") == [waiting["message"]]

@@ -18,6 +18,7 @@ EXCEEDED_GRACE_PERIOD = "ExceededGracePeriod"
 PULLING_IMAGE = "Pulling"
 PULLED_IMAGE = "Pulled"
 FAILED_TO_PULL_IMAGE = "Failed"
+FAILED_TO_INSPECT_IMAGE = "InspectFailed"
 ERR_IMAGE_NEVER_PULL_POLICY = "ErrImageNeverPull"
 BACK_OFF_PULL_IMAGE = "BackOff"
 

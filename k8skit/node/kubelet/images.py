@@ -7,6 +7,7 @@ back-off, and the events ``kubectl describe pod`` lists for all of it.
   Always for ``:latest`` or an untagged image and to IfNotPresent otherwise.
 - The kubelet pulls one image at a time (``serializeImagePulls: true``, the default), so a pull
   may wait for another: the Pulled event gives both times, ``in 3.4s (5.1s including waiting)``.
+- A reference docker cannot read (``NGINX``, ``nginx::1``) is InvalidImageName at once.
 - A failed pull is reported as ErrImagePull; later attempts back off (10 s doubling to 300 s)
   and meanwhile the container waits with ImagePullBackOff, whose message repeats the last error.
 
@@ -25,11 +26,13 @@ from k8skit.api.events import EventRecorder
 from k8skit.clock import Clock
 from k8skit.node.kubelet import events
 from k8skit.node.kubelet.backoff import Backoff
+from k8skit.node.runtime import InvalidReference, normalize_reference
 
 # The waiting reasons of a container whose image is not there (pkg/kubelet/images/types.go).
 ERR_IMAGE_PULL = "ErrImagePull"
 IMAGE_PULL_BACK_OFF = "ImagePullBackOff"
 ERR_IMAGE_NEVER_PULL = "ErrImageNeverPull"
+INVALID_IMAGE_NAME = "InvalidImageName"
 
 
 @dataclass(frozen=True)
@@ -90,6 +93,14 @@ class ImageManager:
                             done: Callable[[ImageResult], None]) -> None:
         """Check or pull ``container``'s image for ``pod`` and call ``done`` with the result."""
         image = container["image"]
+        try:
+            normalize_reference(image)
+        except InvalidReference as err:
+            message = (f'Failed to apply default image tag "{image}": couldn\'t parse image '
+                       f'name "{image}": {err}')
+            self.recorder.event(pod, "Warning", events.FAILED_TO_INSPECT_IMAGE, message)
+            done(ImageResult(False, INVALID_IMAGE_NAME, message))
+            return
         policy = container.get("imagePullPolicy") or default_pull_policy(image)
         present = self.runtime.has_image(image)
         if policy == "Never" or (policy == "IfNotPresent" and present):

@@ -32,7 +32,7 @@ from k8skit.api.store import WatchEvent
 from k8skit.clock import Clock, Timer
 from k8skit.node import volumes
 from k8skit.node.config import NodeConfig
-from k8skit.node.kubelet import nodestatus
+from k8skit.node.kubelet import admission, nodestatus
 from k8skit.node.kubelet.backoff import Backoff
 from k8skit.node.kubelet.images import ERR_IMAGE_PULL, IMAGE_PULL_BACK_OFF, ImageManager
 from k8skit.node.kubelet.pod_workers import PodRecord, PodWorker
@@ -162,12 +162,21 @@ class Kubelet:
     def _admit(self, pod: dict) -> None:
         uid = pod["metadata"]["uid"]
         worker = self.workers.get(uid)
-        if worker is None:
-            record = self._records.setdefault(uid, PodRecord())
-            worker = self.workers[uid] = PodWorker(self, pod, record)
-            worker.update(pod, first=True)
-        else:
+        if worker is not None:
             worker.update(pod)
+            return
+        if uid not in self._records and not pod["metadata"].get("deletionTimestamp") and \
+                (pod.get("status") or {}).get("phase") not in ("Succeeded", "Failed"):
+            rejected = admission.rejection(
+                pod["spec"], [w.spec for w in self.workers.values() if w.active],
+                self.allocatable(), self.config.pods)
+        else:
+            rejected = None
+        record = self._records.setdefault(uid, PodRecord())
+        worker = self.workers[uid] = PodWorker(self, pod, record, rejected)
+        if rejected is not None:
+            self.recorder.event(pod, "Warning", rejected[0], rejected[1].split(": ", 1)[1])
+        worker.update(pod, first=True)
 
     def forget(self, worker: PodWorker) -> None:
         """A pod is gone for good: its worker and its containers' records go too."""

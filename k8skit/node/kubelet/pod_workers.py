@@ -149,7 +149,8 @@ class PodRecord:
 class PodWorker:
     """Drives one pod on one node (``kubelet`` gives access to the node's parts)."""
 
-    def __init__(self, kubelet, pod: dict, record: PodRecord) -> None:
+    def __init__(self, kubelet, pod: dict, record: PodRecord,
+                 rejected: tuple[str, str] | None = None) -> None:
         self.kubelet = kubelet
         self.clock = kubelet.clock
         self.api = kubelet.api
@@ -165,7 +166,10 @@ class PodWorker:
         self.start_time = (pod.get("status") or {}).get("startTime") or timestamp(self.clock.now)
         self.busy = False
         self.sync_wanted = False
-        self.terminal = pod.get("status", {}).get("phase") in ("Succeeded", "Failed")
+        # (reason, message) when admission refused the pod: it fails without running.
+        self.rejected = rejected
+        self.terminal = rejected is not None or pod.get("status", {}).get("phase") in (
+            "Succeeded", "Failed")
         self.terminating = False
         self.finished = False
         self.alive = True
@@ -666,7 +670,17 @@ class PodWorker:
             pod["status"] = new
             self.api.update_status(pod, user=self.kubelet.user)
 
+    @property
+    def active(self) -> bool:
+        """Whether the pod still holds its share of the node (not finished, not completed)."""
+        return not self.finished and not self.terminal
+
     def generate_status(self, pod: dict) -> dict:
+        if self.rejected is not None:
+            old = pod.get("status") or {}
+            reason, message = self.rejected
+            return {"message": message, "phase": "Failed", "qosClass": old.get("qosClass")
+                    or qos_class(pod), "reason": reason, "startTime": self.start_time}
         has_init = bool(self.spec.get("initContainers"))
         init_statuses = [self._container_status(c, True, status.POD_INITIALIZING)
                          for c in self.spec.get("initContainers") or []]
