@@ -3,6 +3,7 @@
 
 import pytest
 
+from k8skit.api.errors import APIError
 from k8skit.api.events import events_for
 from k8skit.api.meta import seconds_of
 from k8skit.cluster import Cluster
@@ -228,3 +229,31 @@ spec:
     assert status["message"].endswith(", capacity: 2000")
     assert "containerStatuses" not in status
     assert cluster.kubectl("get pod greedy").stdout.split("\n")[1].split()[2] == "OutOfcpu"
+
+
+def test_a_stopped_kubelet_does_not_answer_the_api_servers_proxy(cluster):
+    cluster.apply("""
+apiVersion: v1
+kind: Pod
+metadata:
+  name: web
+spec:
+  nodeName: worker-1
+  containers:
+  - name: web
+    image: nginx:1.25
+""")
+    cluster.run(60)
+    cluster.fail_node("worker-1")
+    kubelet = cluster.api.node_proxy("worker-1")
+    with pytest.raises(APIError) as logs:
+        kubelet.logs("default", "web")
+    assert str(logs.value) == (
+        'Error from server: Get "https://192.168.49.3:10250/containerLogs/default/web/": '
+        "dial tcp 192.168.49.3:10250: connect: no route to host")
+    with pytest.raises(APIError) as exec_:
+        kubelet.exec("default", "web", None, ["ls"])
+    assert str(exec_.value) == ("Error from server: error dialing backend: dial tcp "
+                                "192.168.49.3:10250: connect: no route to host")
+    with pytest.raises(APIError):
+        kubelet.summary()

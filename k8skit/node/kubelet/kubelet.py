@@ -23,10 +23,10 @@ from __future__ import annotations
 
 import random
 
-from k8skit.api.errors import BadRequest, NotFound
+from k8skit.api.errors import APIError, BadRequest, NotFound
 from k8skit.api.events import EventRecorder
 from k8skit.api.meta import timestamp
-from k8skit.api.quantity import cpu_millis
+from k8skit.api.quantity import cpu_millis, memory_bytes
 from k8skit.api.server import APIServer
 from k8skit.api.store import WatchEvent
 from k8skit.clock import Clock, Timer
@@ -46,6 +46,16 @@ SYSTEM_MEMORY_BYTES = 600 * 1024 * 1024
 # mounted ConfigMaps and Secrets catch up with changes.
 PERIODIC_SYNC_SECONDS = 60
 PERIODIC_SYNC_JITTER = 0.5
+
+
+class NodeUnreachable(APIError):
+    """The API server could not reach a kubelet. Its Status carries no reason, so kubectl
+    prints ``Error from server: <message>`` (``StandardErrorMessage`` in kubectl's helpers)."""
+
+    reason, code = "", 500
+
+    def __str__(self) -> str:
+        return f"Error from server: {self.message}"
 
 
 class Kubelet:
@@ -187,7 +197,9 @@ class Kubelet:
     def logs(self, namespace: str, pod: str, container: str | None = None,
              previous: bool = False, tail: int | None = None) -> str:
         """``kubectl logs``: a container's output, or the API server's error."""
-        obj, worker, name = self._target(namespace, pod, container, with_init=True)
+        self._require_running(f"Get \"https://{self.config.internal_ip}:{nodestatus.KUBELET_PORT}"
+                              f"/containerLogs/{namespace}/{pod}/{container or ''}\": ")
+        obj, worker, name = self._target(namespace, pod, container)
         attempt = self._log_attempt(obj, worker, name, previous)
         lines = [line for _, line in attempt.container.logs()]
         if tail is not None and tail >= 0:
@@ -197,7 +209,8 @@ class Kubelet:
     def exec(self, namespace: str, pod: str, container: str | None, argv: list[str],
              stdin: str | None = None):
         """``kubectl exec``: run ``argv`` in a running container; returns its ExecResult."""
-        _, worker, name = self._target(namespace, pod, container, with_init=True)
+        self._require_running("error dialing backend: ")
+        _, worker, name = self._target(namespace, pod, container)
         attempt = worker.record.latest(name) if worker is not None else None
         if attempt is None or not attempt.running:
             raise BadRequest(f'unable to upgrade connection: container not found ("{name}")')
@@ -210,6 +223,8 @@ class Kubelet:
         metrics-server reads for ``kubectl top``. A memory-backed emptyDir counts toward its
         pod's memory, as tmpfs pages do.
         """
+        self._require_running(f"Get \"https://{self.config.internal_ip}:{nodestatus.KUBELET_PORT}"
+                              f"/stats/summary\": ")
         now = timestamp(self.clock.now)
         pods = []
         total_cpu, total_memory = SYSTEM_CPU_MILLIS, SYSTEM_MEMORY_BYTES
@@ -240,8 +255,7 @@ class Kubelet:
                 "cpu": {"time": now, "usageNanoCores": pod_cpu * 1_000_000},
                 "memory": {"time": now, "workingSetBytes": pod_memory},
             })
-        capacity = nodestatus.node_capacity(self.config)
-        memory_capacity = int(capacity["memory"][:-2]) * 1024
+        memory_capacity = memory_bytes(self.config.memory)
         return {
             "node": {
                 "nodeName": self.config.name,
@@ -252,8 +266,15 @@ class Kubelet:
             "pods": pods,
         }
 
-    def _target(self, namespace: str, pod: str, container: str | None,
-                with_init: bool) -> tuple[dict, PodWorker | None, str]:
+    def _require_running(self, request: str) -> None:
+        """A powered-off machine does not answer on port 10250: the API server's proxy says
+        so (``request`` is how it names what it tried)."""
+        if not self.running:
+            raise NodeUnreachable(f"{request}dial tcp {self.config.internal_ip}:"
+                                  f"{nodestatus.KUBELET_PORT}: connect: no route to host")
+
+    def _target(self, namespace: str, pod: str,
+                container: str | None) -> tuple[dict, PodWorker | None, str]:
         """The pod, its worker and the container a request means, or the server's error.
 
         The wording is the API server's (``LogLocation`` / ``streamLocation`` in
@@ -273,7 +294,7 @@ class Kubelet:
                     message += f" or one of the init containers: [{' '.join(init_names)}]"
                 raise BadRequest(message)
             container = names[0]
-        elif container not in names and not (with_init and container in init_names):
+        elif container not in names and container not in init_names:
             raise BadRequest(f"container {container} is not valid for pod {pod}")
         return obj, self.workers.get(obj["metadata"]["uid"]), container
 
