@@ -3,9 +3,10 @@
 Run: ``python benchmarks/bench_rollout.py``. Prints the wall time of building the cluster, of
 the first rollout and of the rolling update to a new image (``kubectl set image`` then
 ``kubectl rollout status`` until ``successfully rolled out``), the simulated time each took,
-and where the wall time of the update goes, by component (cProfile's own time of each
-function, summed by the package it lives in). The target is an update in under 2 s of wall
-time.
+and where the time of a second, profiled update goes, by component: cProfile's own time of
+each function, summed by the package it lives in, with time spent in the Python library
+(``copy``, ``heapq``, ``re`` ...) charged to the component that called it. The target is an
+update in under 2 s of wall time.
 """
 
 from __future__ import annotations
@@ -56,7 +57,31 @@ def component_of(filename: str) -> str:
     for prefix, name in COMPONENTS:
         if prefix in filename:
             return name
-    return "Python library (copy, re, heapq ...)"
+    return "Python library"
+
+
+def by_component(stats: pstats.Stats) -> dict[str, float]:
+    """Own time per component; library functions are charged to their callers, in proportion
+    to the time each caller spent in them (followed up through library-to-library calls)."""
+    totals: dict[str, float] = defaultdict(float)
+
+    def charge(func: tuple, seconds: float, depth: int) -> None:
+        name = component_of(func[0])
+        callers = stats.stats[func][4] if func in stats.stats else {}
+        if not name.startswith("Python library") or depth > 20 or not callers:
+            totals[name] += seconds
+            return
+        spent = {caller: timing[2] for caller, timing in callers.items() if caller != func}
+        whole = sum(spent.values())
+        if not whole:
+            totals[name] += seconds
+            return
+        for caller, share in spent.items():
+            charge(caller, seconds * share / whole, depth + 1)
+
+    for func, (_, _, own_time, _, _) in stats.stats.items():
+        charge(func, own_time, 0)
+    return totals
 
 
 def main() -> None:
@@ -73,31 +98,30 @@ def main() -> None:
     print(f"first rollout of {REPLICAS} replicas: {first - built:.2f} s wall, "
           f"{cluster.now - sim_start:.0f} s simulated")
 
-    profile = cProfile.Profile()
     sim_start = cluster.now
     update_started = time.perf_counter()
-    profile.enable()
     assert cluster.kubectl("set image deployment/web nginx=nginx:1.27").ok
     status = cluster.kubectl("rollout status deployment/web")
-    profile.disable()
     update_wall = time.perf_counter() - update_started
     assert status.ok, status.stderr
     assert status.stdout.splitlines()[-1] == 'deployment "web" successfully rolled out'
     print(f"rolling update of {REPLICAS} replicas on {NODES} nodes: {update_wall:.2f} s wall "
           f"(target < 2 s), {cluster.now - sim_start:.0f} s simulated")
     events = len(cluster.api.list("Event"))
-    print(f"objects at the end: {len(cluster.api.list('Pod'))} pods, {events} events, "
+    print(f"objects then: {len(cluster.api.list('Pod'))} pods, {events} events, "
           f"{len(cluster.api.audit)} API writes in the audit log")
 
-    by_component: dict[str, float] = defaultdict(float)
-    stats = pstats.Stats(profile)
-    for (filename, _, _), (_, _, own_time, _, _) in stats.stats.items():
-        by_component[component_of(filename)] += own_time
-    total = sum(by_component.values()) or 1.0
-    print("where the update's wall time goes (profiled, own time):")
-    for name, seconds in sorted(by_component.items(), key=lambda item: -item[1]):
-        print(f"  {name:<52} {seconds:6.2f} s  {100 * seconds / total:5.1f} %")
-
+    profile = cProfile.Profile()
+    profile.enable()
+    assert cluster.kubectl("set image deployment/web nginx=nginx:1.25").ok
+    assert cluster.kubectl("rollout status deployment/web").ok
+    profile.disable()
+    totals = by_component(pstats.Stats(profile))
+    whole = sum(totals.values()) or 1.0
+    print("where a second update's time goes (profiled, so slower; own time, library time "
+          "charged to its callers):")
+    for name, seconds in sorted(totals.items(), key=lambda item: -item[1]):
+        print(f"  {name:<52} {seconds:6.2f} s  {100 * seconds / whole:5.1f} %")
 
 if __name__ == "__main__":
     main()

@@ -10,8 +10,10 @@ pods to delete on scale-down with :func:`compare_pods_for_deletion`.
 from __future__ import annotations
 
 import copy
+import functools
 import math
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 from k8skit.api.errors import APIError, NotFound
 from k8skit.api.events import EventRecorder
@@ -45,20 +47,6 @@ def is_pod_ready(pod: dict) -> bool:
     """The pod's Ready condition is True (podutil.IsPodReady)."""
     cond = pod_condition(pod, "Ready")
     return cond is not None and cond.get("status") == "True"
-
-
-def is_pod_available(pod: dict, min_ready_seconds: int, now: float) -> bool:
-    """Ready for more than ``minReadySeconds`` (podutil.IsPodAvailable).
-
-    The comparison is strict (``LastTransitionTime + minReadySeconds`` must be *before* now),
-    and transition times have whole-second resolution, as in the API.
-    """
-    if not is_pod_ready(pod):
-        return False
-    if not min_ready_seconds:
-        return True
-    since = pod_condition(pod, "Ready").get("lastTransitionTime")
-    return bool(since) and seconds_of(since) + min_ready_seconds < now
 
 
 def is_pod_active(pod: dict) -> bool:
@@ -99,30 +87,58 @@ def filter_active_replica_sets(replica_sets: Iterable[dict | None]) -> list[dict
 
 
 # -- which pod goes first on scale-down (ActivePodsWithRanks.Less)
-def _max_restarts(pod: dict) -> int:
-    statuses = pod.get("status", {}).get("containerStatuses") or ()
-    return max((s.get("restartCount", 0) for s in statuses), default=0)
+@functools.lru_cache(maxsize=8192)
+def time_of(ts: str) -> float:
+    """Simulated seconds of an API timestamp; cached, as controllers read the same few often."""
+    return seconds_of(ts)
 
 
-def _deletion_cost(pod: dict) -> int:
-    value = (pod["metadata"].get("annotations") or {}).get(POD_DELETION_COST, "0")
-    try:
-        return int(value)
-    except ValueError:
-        return 0
+@dataclass(frozen=True)
+class DeletionCandidate:
+    """What the scale-down order compares about one pod, read once before sorting."""
+
+    pod: dict
+    unassigned: bool
+    phase: int
+    ready: bool
+    cost: int
+    ready_since: float | None
+    restarts: int
+    created: float | None
+    uid: str
+
+    @classmethod
+    def of(cls, pod: dict) -> DeletionCandidate:
+        meta, status = pod["metadata"], pod.get("status") or {}
+        ready = is_pod_ready(pod)
+        since = pod_condition(pod, "Ready").get("lastTransitionTime") if ready else None
+        try:
+            cost = int((meta.get("annotations") or {}).get(POD_DELETION_COST, "0"))
+        except ValueError:
+            cost = 0
+        restarts = 0
+        for container in status.get("containerStatuses") or ():
+            restarts = max(restarts, container.get("restartCount", 0))
+        created = meta.get("creationTimestamp")
+        return cls(pod, not pod["spec"].get("nodeName"),
+                   _PHASE_ORDINAL.get(status.get("phase", ""), 0), ready, cost,
+                   time_of(since) if since else None, restarts,
+                   time_of(created) if created else None, meta.get("uid", ""))
 
 
-def _log_rank_diff(t1: float, t2: float, now: float) -> int:
-    """LogarithmicScaleDown: compare ages by their power of two (in nanoseconds, as upstream),
-    so pods of about the same age count as equal and the tie is broken at random (by UID)."""
-    d1, d2 = (now - t1) * 1e9, (now - t2) * 1e9
-    r1 = int(math.log2(d1)) if d1 > 0 else -1
-    r2 = int(math.log2(d2)) if d2 > 0 else -1
-    return r1 - r2
+# A candidate with its rank: how many active pods of its owner's family share its node.
+Ranked = tuple[int, DeletionCandidate]
 
 
-def compare_pods_for_deletion(a: tuple[dict, int], b: tuple[dict, int], now: float) -> int:
-    """-1 when pod ``a`` should be deleted before pod ``b`` (each given with its rank).
+def _log2_age(moment: float, now: float) -> int:
+    """LogarithmicScaleDown: an age's power of two, in nanoseconds as upstream, so pods of about
+    the same age count as equal and the tie is broken at random (by UID)."""
+    age = (now - moment) * 1e9
+    return int(math.log2(age)) if age > 0 else -1
+
+
+def compare_for_deletion(ranked_a: Ranked, ranked_b: Ranked, now: float) -> int:
+    """-1 when the first pod should be deleted before the second.
 
     The order of ``ActivePodsWithRanks.Less`` (controller_utils.go), with the PodDeletionCost
     and LogarithmicScaleDown features on as in v1.33:
@@ -131,45 +147,35 @@ def compare_pods_for_deletion(a: tuple[dict, int], b: tuple[dict, int], now: flo
     4. lower ``pod-deletion-cost`` first; 5. more pods of the same owner on the same node
     (the rank) first; 6. ready for less time first; 7. more restarts first; 8. newer first.
     """
-    pa, rank_a = a
-    pb, rank_b = b
-    node_a, node_b = pa["spec"].get("nodeName") or "", pb["spec"].get("nodeName") or ""
-    if node_a != node_b and (not node_a or not node_b):
-        return -1 if not node_a else 1
-    phase_a = _PHASE_ORDINAL.get(pa.get("status", {}).get("phase", ""), 0)
-    phase_b = _PHASE_ORDINAL.get(pb.get("status", {}).get("phase", ""), 0)
-    if phase_a != phase_b:
-        return -1 if phase_a < phase_b else 1
-    ready_a, ready_b = is_pod_ready(pa), is_pod_ready(pb)
-    if ready_a != ready_b:
-        return -1 if not ready_a else 1
-    cost_a, cost_b = _deletion_cost(pa), _deletion_cost(pb)
-    if cost_a != cost_b:
-        return -1 if cost_a < cost_b else 1
+    rank_a, a = ranked_a
+    rank_b, b = ranked_b
+    if a.unassigned != b.unassigned:
+        return -1 if a.unassigned else 1
+    if a.phase != b.phase:
+        return -1 if a.phase < b.phase else 1
+    if a.ready != b.ready:
+        return -1 if not a.ready else 1
+    if a.cost != b.cost:
+        return -1 if a.cost < b.cost else 1
     if rank_a != rank_b:
         return -1 if rank_a > rank_b else 1
-    if ready_a and ready_b:
-        since_a = pod_condition(pa, "Ready").get("lastTransitionTime") or ""
-        since_b = pod_condition(pb, "Ready").get("lastTransitionTime") or ""
-        if since_a != since_b:
-            return _newer_first(since_a, since_b, pa, pb, now)
-    restarts_a, restarts_b = _max_restarts(pa), _max_restarts(pb)
-    if restarts_a != restarts_b:
-        return -1 if restarts_a > restarts_b else 1
-    created_a = pa["metadata"].get("creationTimestamp") or ""
-    created_b = pb["metadata"].get("creationTimestamp") or ""
-    if created_a != created_b:
-        return _newer_first(created_a, created_b, pa, pb, now)
+    if a.ready and b.ready and a.ready_since != b.ready_since:
+        return _newer_first(a.ready_since, b.ready_since, a, b, now)
+    if a.restarts != b.restarts:
+        return -1 if a.restarts > b.restarts else 1
+    if a.created != b.created:
+        return _newer_first(a.created, b.created, a, b, now)
     return 0
 
 
-def _newer_first(ts_a: str, ts_b: str, pa: dict, pb: dict, now: float) -> int:
-    if not ts_a or not ts_b:
+def _newer_first(t_a: float | None, t_b: float | None, a: DeletionCandidate,
+                 b: DeletionCandidate, now: float) -> int:
+    if t_a is None or t_b is None:
         # afterOrZero: an unset time counts as the newest.
-        return -1 if not ts_a else 1
-    diff = _log_rank_diff(seconds_of(ts_a), seconds_of(ts_b), now)
+        return -1 if t_a is None else 1
+    diff = _log2_age(t_a, now) - _log2_age(t_b, now)
     if diff == 0:
-        return -1 if pa["metadata"].get("uid", "") < pb["metadata"].get("uid", "") else 1
+        return -1 if a.uid < b.uid else 1
     return -1 if diff < 0 else 1
 
 

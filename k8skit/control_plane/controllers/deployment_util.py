@@ -19,7 +19,6 @@ cluster would compute for the same manifest.
 
 from __future__ import annotations
 
-import copy
 import json
 import math
 
@@ -90,14 +89,14 @@ def compute_hash(template: dict, collision_count: int | None = None) -> str:
 
 
 def template_without_hash(template: dict) -> dict:
-    """A copy of a pod template without the pod-template-hash label."""
-    clone = copy.deepcopy(template)
-    labels = (clone.get("metadata") or {}).get("labels")
-    if labels is not None:
-        labels.pop(DEFAULT_DEPLOYMENT_UNIQUE_LABEL_KEY, None)
-        if not labels:
-            clone["metadata"].pop("labels")
-    return clone
+    """A pod template without the pod-template-hash label (the rest shared, not copied)."""
+    meta = template.get("metadata") or {}
+    labels = {k: v for k, v in (meta.get("labels") or {}).items()
+              if k != DEFAULT_DEPLOYMENT_UNIQUE_LABEL_KEY}
+    meta = {k: v for k, v in meta.items() if k != "labels"}
+    if labels:
+        meta["labels"] = labels
+    return {**template, "metadata": meta}
 
 
 def equal_ignore_hash(template1: dict, template2: dict) -> bool:

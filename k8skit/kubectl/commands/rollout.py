@@ -257,7 +257,8 @@ def rollback(ctx: Context, deployment: dict, to_revision: int) -> str:
     if util.equal_ignore_hash(target["spec"]["template"], deployment["spec"]["template"]):
         return f"skipped rollback (current template already matches revision {to_revision})"
     changed = copy.deepcopy(deployment)
-    changed["spec"]["template"] = util.template_without_hash(target["spec"]["template"])
+    changed["spec"]["template"] = copy.deepcopy(
+        util.template_without_hash(target["spec"]["template"]))
     annotations = {k: v for k, v in util.annotations_of(deployment).items()
                    if k in util.ANNOTATIONS_TO_SKIP}
     annotations.update({k: v for k, v in util.annotations_of(target).items()
