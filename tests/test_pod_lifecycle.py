@@ -731,3 +731,12 @@ def test_an_unreadable_image_name_is_invalid(cluster):
                                          "couldn't parse image name \"NGINX\": invalid reference"
                                          " format")
     assert messages(cluster, reason="InspectFailed") == [waiting["message"]]
+
+
+def test_a_host_network_pod_has_the_nodes_address_and_name(cluster):
+    cluster.apply(busybox("host", "sleep 3600").replace("spec:\n", "spec:\n  hostNetwork: true\n"))
+    cluster.run(30)
+    obj = pod(cluster, "host")
+    assert obj["status"]["podIP"] == obj["status"]["hostIP"]
+    hostname = kubelet_of(cluster, "host").exec("default", "host", None, ["hostname"])
+    assert hostname.stdout == obj["spec"]["nodeName"] + "\n"

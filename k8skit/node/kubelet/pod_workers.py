@@ -215,7 +215,7 @@ class PodWorker:
             self._retry.cancel()
         self.record.power_loss(self.clock.now)
         if self.sandbox is not None:
-            self.kubelet.network.release_ip(self.pod_ip)
+            self._release_ip()
 
     # -- the sync loop --------------------------------------------------------------------
     def sync(self) -> None:
@@ -500,11 +500,16 @@ class PodWorker:
     def _ensure_sandbox(self, pod: dict) -> bool:
         """The pause container with the pod's IP, and the pod's volumes mounted."""
         if self.sandbox is None:
-            network = self.kubelet.network
-            self.pod_ip = network.allocate_ip(self.kubelet.config.pod_cidr)
-            hostname = self.spec.get("hostname") or self.name
-            self.sandbox = self.kubelet.runtime.run_sandbox(self.uid, self.name, self.namespace,
-                                                            self.pod_ip, hostname)
+            if self.spec.get("hostNetwork"):
+                # The pod shares the node's network namespace: the node's address and name.
+                self.pod_ip = self.kubelet.config.internal_ip
+                self.sandbox = self.kubelet.runtime.run_sandbox(
+                    self.uid, self.name, self.namespace, None, self.kubelet.config.name)
+            else:
+                self.pod_ip = self.kubelet.network.allocate_ip(self.kubelet.config.pod_cidr)
+                self.sandbox = self.kubelet.runtime.run_sandbox(
+                    self.uid, self.name, self.namespace, self.pod_ip,
+                    self.spec.get("hostname") or self.name)
             # The new sandbox is a change the PLEG reports, which wakes the worker again.
             self._pleg_notice()
         if self.mounted is None:
@@ -603,8 +608,13 @@ class PodWorker:
     def _release_sandbox(self) -> None:
         if self.sandbox is not None:
             self.sandbox.stop()
-            self.kubelet.network.release_ip(self.pod_ip)
+            self._release_ip()
             self.sandbox = None
+
+    def _release_ip(self) -> None:
+        """Give the pod's address back to the node's range (a host-network pod has none)."""
+        if not self.spec.get("hostNetwork"):
+            self.kubelet.network.release_ip(self.pod_ip)
 
     def _retry_later(self) -> None:
         """Requeue the pod after a failed sync, with jitter (wait.Jitter)."""
