@@ -62,6 +62,12 @@ def replica_sets(c: Cluster) -> dict[str, dict]:
     return {rs["metadata"]["name"]: rs for rs in c.api.list("ReplicaSet", namespace="default")}
 
 
+def sizes_by_image(c: Cluster) -> list[tuple[str, int]]:
+    """(image, spec.replicas) of each ReplicaSet."""
+    return sorted((rs["spec"]["template"]["spec"]["containers"][0]["image"],
+                   rs["spec"]["replicas"]) for rs in replica_sets(c).values())
+
+
 def live_pods(c: Cluster) -> list[dict]:
     return [p for p in c.api.list("Pod", namespace="default")
             if not p["metadata"].get("deletionTimestamp")]
@@ -137,9 +143,7 @@ def test_stuck_rollout_keeps_old_pods_and_one_failing_new_pod(cluster):
                                               "rollout to finish: 1 out of 3 new replicas have "
                                               "been updated...")
     assert status.stderr == "error: timed out waiting for the condition\n"
-    sizes = sorted((rs["spec"]["replicas"], rs["spec"]["template"]["spec"]["containers"][0]
-                    ["image"]) for rs in replica_sets(cluster).values())
-    assert sizes == [(1, "nginx:1.161"), (3, "nginx:1.14.2")]
+    assert sizes_by_image(cluster) == [("nginx:1.14.2", 3), ("nginx:1.161", 1)]
     pods = cluster.kubectl("get pods").stdout
     assert re.search(r"nginx-deployment-\S+\s+0/1\s+(ErrImagePull|ImagePullBackOff)", pods)
 
@@ -274,3 +278,17 @@ def test_describe_deployment_shows_replicas_strategy_and_replica_sets(cluster):
     assert "OldReplicaSets:  <none>\n" in text
     assert re.search(r"Progressing\s+True\s+NewReplicaSetAvailable", text)
     assert f"Scaled up replica set {rs_name} from 0 to 3" in text
+
+
+def test_scaling_in_the_middle_of_a_rollout_is_proportional():
+    # The docs' "Proportional scaling" example: 10 replicas, maxSurge 3, maxUnavailable 2, a
+    # rollout stuck on a bad image, then a scale to 15.
+    c = Cluster(nodes=3, seed=8)
+    c.apply(NGINX_DEPLOYMENT.replace("replicas: 3", "replicas: 10\n  strategy:\n"
+                                     "    rollingUpdate: {maxSurge: 3, maxUnavailable: 2}"))
+    c.kubectl("rollout status deployment/nginx-deployment")
+    c.kubectl("set image deployment/nginx-deployment nginx=nginx:sometag")
+    c.run(30)
+    assert sizes_by_image(c) == [("nginx:1.14.2", 8), ("nginx:sometag", 5)]
+    c.kubectl("scale deployment/nginx-deployment --replicas=15")
+    assert sizes_by_image(c) == [("nginx:1.14.2", 11), ("nginx:sometag", 7)]
