@@ -226,9 +226,9 @@ q2 = Exercise(
     question=(
         "After `kubectl apply` of a new Deployment, in which order do these act on it: "
         "'kubelet', 'kube-scheduler', 'container runtime', 'kube-controller-manager'? "
-        "Set `journey` to the four names, in order."
+        "Set `journey_order` to the four names, in order."
     ),
-    answer_name="journey",
+    answer_name="journey_order",
     judge=_judge_journey,
     hints=(
         "Every component waits for an object to appear: a Deployment, a ReplicaSet, a pod "
@@ -239,7 +239,7 @@ q2 = Exercise(
         "kubelet of that node asks the runtime to start the containers.",
     ),
     solution_code=(
-        'journey = ["kube-controller-manager", "kube-scheduler", "kubelet", '
+        'journey_order = ["kube-controller-manager", "kube-scheduler", "kubelet", '
         '"container runtime"]'
     ),
     solution_note="Read the audit log table of the notebook from top to bottom.",
