@@ -26,9 +26,13 @@ RECORD_DEPRECATION = "Flag --record has been deprecated, --record will be remove
 CHANGE_CAUSE_ANNOTATION = "kubernetes.io/change-cause"
 
 
-def objects_named(ctx: Context, args: list[str], parsed: ParsedArgs) -> tuple[list[dict],
-                                                                                list[APIError]]:
-    """The live objects ``args`` (or ``-f``, ``-l``, ``--all``) name, and the errors met."""
+def objects_named(ctx: Context, args: list[str], parsed: ParsedArgs,
+                  whole_kind: bool = False) -> tuple[list[dict], list[APIError]]:
+    """The live objects ``args`` (or ``-f``, ``-l``, ``--all``) name, and the errors met.
+
+    A type without names needs ``-l`` or ``--all``, unless ``whole_kind`` (the rollout verbs:
+    ``kubectl rollout restart deployment`` restarts every Deployment of the namespace).
+    """
     filenames = parsed.values.get("filename") or []
     targets = targets_from_files(ctx, filenames) if filenames else targets_of(args)
     if not targets:
@@ -36,7 +40,8 @@ def objects_named(ctx: Context, args: list[str], parsed: ParsedArgs) -> tuple[li
                          "Example resource specifications include:\n   '-f rsrc.yaml'\n"
                          "   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'")
     selector = parsed.values.get("selector") or ""
-    if any(t.names is None for t in targets) and not parsed.values.get("all") and not selector:
+    if any(t.names is None for t in targets) and not (whole_kind or parsed.values.get("all")
+                                                        or selector):
         raise CommandError("resource(s) were provided, but no name was specified")
     return fetch(ctx, targets, selector=selector)
 

@@ -52,10 +52,14 @@ def _group_kind(obj: dict) -> str:
     return f"{kind.kind}.{kind.group}" if kind.group else kind.kind
 
 
-def _for_each(ctx: Context, parsed: ParsedArgs, act) -> None:
+def _for_each(ctx: Context, parsed: ParsedArgs, act, single: bool = False) -> None:
     """Apply ``act(obj)`` to every named object, reporting errors as kubectl does (every
-    object is tried; the exit code is 1 if any failed)."""
-    items, errors = objects_named(ctx, parsed.args, parsed)
+    object is tried; the exit code is 1 if any failed). A type alone means all of its
+    objects; ``single`` commands refuse more than one."""
+    items, errors = objects_named(ctx, parsed.args, parsed, whole_kind=True)
+    if single and len(items) > 1:
+        raise CommandError("rollout status is only supported on individual resources and "
+                           f"resource collections, but {len(items)} resources were found")
     for error in errors:
         ctx.report(error)
     failed = bool(errors)
@@ -110,7 +114,7 @@ def run_status(ctx: Context, parsed: ParsedArgs) -> None:
         _watch_rollout(ctx, obj["metadata"]["name"], obj["metadata"].get("namespace"),
                        parsed["revision"], parsed["watch"], timeout)
 
-    _for_each(ctx, parsed, watch)
+    _for_each(ctx, parsed, watch, single=True)
 
 
 class _DeploymentWatch:
