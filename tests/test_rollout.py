@@ -170,3 +170,17 @@ def test_describe_replica_set_counts_its_pods(cluster):
     assert "Replicas:       2 current / 2 desired\n" in text
     assert "Pods Status:    2 Running / 0 Waiting / 0 Succeeded / 0 Failed\n" in text
     assert "Normal  SuccessfulCreate" in text
+
+
+def test_a_type_alone_means_every_deployment_for_rollout_but_not_for_scale(cluster):
+    cluster.kubectl("create deployment web --image=nginx:1.25")
+    cluster.kubectl("create deployment api --image=nginx:1.25")
+    assert cluster.kubectl("rollout restart deployment").stdout == \
+        "deployment.apps/api restarted\ndeployment.apps/web restarted\n"
+    several = cluster.kubectl("rollout status deployment")
+    assert several.stderr == ("error: rollout status is only supported on individual resources "
+                              "and resource collections, but 2 resources were found\n")
+    assert cluster.kubectl("scale deployment --replicas=2").stderr == \
+        "error: resource(s) were provided, but no name was specified\n"
+    assert cluster.kubectl("scale deployment --all --replicas=2").stdout == \
+        "deployment.apps/api scaled\ndeployment.apps/web scaled\n"
