@@ -57,3 +57,15 @@ def each_dashboard_redraws_its_figure_when_a_control_is_used(notebook: NotebookP
         notebook.click_button(notebook.button_labels().index(label))
         notebook.wait_for(lambda shown=before: notebook.figures() != shown,
                           f"a figure to change when {label!r} is clicked")
+
+
+@interaction("03_cluster_anatomy")
+def next_walks_the_request_journey_one_step(notebook: NotebookPage) -> None:
+    """The notebook says: click Next to walk through the steps of one kubectl apply."""
+
+    def shows_step(number: int) -> bool:
+        return f"Step {number} of" in notebook.page.locator(".jp-Notebook").inner_text()
+
+    assert shows_step(1), "the journey does not start at step 1"
+    notebook.click_button("Next ▶")
+    notebook.wait_for(lambda: shows_step(2), "the journey to show step 2")
