@@ -23,8 +23,10 @@ def timestamp(seconds: float) -> str:
 
 
 def seconds_of(ts: str) -> float:
-    """Simulated seconds of an RFC 3339 timestamp written by :func:`timestamp`."""
-    moment = datetime.strptime(ts, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+    """Simulated seconds of an RFC 3339 timestamp: metav1.Time (``…:05Z``) or MicroTime
+    (``…:05.250000Z``, as a Lease's ``renewTime``)."""
+    layout = "%Y-%m-%dT%H:%M:%S.%fZ" if "." in ts else "%Y-%m-%dT%H:%M:%SZ"
+    moment = datetime.strptime(ts, layout).replace(tzinfo=timezone.utc)
     return (moment - EPOCH).total_seconds()
 
 

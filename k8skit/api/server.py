@@ -93,8 +93,18 @@ class APIServer:
         """Pods bound to ``node_name`` (an index, like the kubelet's field-selected watch)."""
         return list(self._pods_by_node.get(node_name, {}).values())
 
-    def watch(self, kind: str, handler: WatchHandler) -> None:
-        self.store.watch(kind, handler)
+    def watch(self, kind: str, handler: WatchHandler, field_selector: str | None = None) -> None:
+        """Deliver every change to ``kind`` to ``handler``; ``field_selector`` narrows the watch
+        to one field's value, as the kubelet watches only its own pods
+        (``spec.nodeName=worker-1``)."""
+        if field_selector is None:
+            self.store.watch(kind, handler)
+            return
+        terms = _parse_field_selector(field_selector)
+        if len(terms) != 1 or terms[0][1] != "=":
+            raise BadRequest(f'a watch takes one "field=value" selector, not "{field_selector}"')
+        path, _, value = terms[0]
+        self.store.watch(kind, handler, field=(path, value))
 
     # -- the node proxy -----------------------------------------------------------------------
     def register_node_proxy(self, node_name: str, kubelet: object) -> None:

@@ -40,6 +40,10 @@ class ObjectStore:
         self.revision = 0
         self._objects: dict[str, dict[ObjectKey, dict]] = {}
         self._watchers: dict[str, list[WatchHandler]] = {}
+        # Watches narrowed to one value of one field (the kubelet's spec.nodeName=<node>):
+        # kind -> field path -> value -> handlers, so a write reaches only the watchers it
+        # concerns instead of every kubelet of the cluster.
+        self._field_watchers: dict[str, dict[tuple[str, ...], dict[str, list[WatchHandler]]]] = {}
 
     def next_revision(self) -> str:
         self.revision += 1
@@ -67,9 +71,29 @@ class ObjectStore:
     def count(self, kind: str) -> int:
         return len(self._objects.get(kind, {}))
 
-    def watch(self, kind: str, handler: WatchHandler) -> None:
-        self._watchers.setdefault(kind, []).append(handler)
+    def watch(self, kind: str, handler: WatchHandler,
+              field: tuple[str, str] | None = None) -> None:
+        """Call ``handler`` with every change to ``kind``; with ``field=("spec.nodeName",
+        "worker-1")`` only with changes to objects whose field has that value."""
+        if field is None:
+            self._watchers.setdefault(kind, []).append(handler)
+            return
+        path, value = tuple(field[0].split(".")), field[1]
+        by_path = self._field_watchers.setdefault(kind, {})
+        by_path.setdefault(path, {}).setdefault(value, []).append(handler)
 
     def _announce(self, kind: str, event: WatchEvent) -> None:
+        call_soon = self.clock.call_soon
         for handler in self._watchers.get(kind, ()):
-            self.clock.call_soon(handler, event)
+            call_soon(handler, event)
+        for path, by_value in self._field_watchers.get(kind, {}).items():
+            for handler in by_value.get(_field_value(event.object, path), ()):
+                call_soon(handler, event)
+
+
+def _field_value(obj: dict, path: tuple[str, ...]) -> str:
+    """The value of a dotted field as a field selector compares it (missing: "")."""
+    current: object = obj
+    for part in path:
+        current = current.get(part) if isinstance(current, dict) else None
+    return "" if current is None else str(current)

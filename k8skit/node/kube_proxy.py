@@ -179,7 +179,8 @@ class KubeProxy:
         informers = SharedInformerFactory(api)
         self._services = informers.informer("Service")
         self._slices = informers.informer("EndpointSlice")
-        self._nodes = informers.informer("Node")
+        # Like the real kube-proxy, watch only this machine's own Node.
+        self._nodes = informers.informer("Node", field_selector=f"metadata.name={node_name}")
         for informer in (self._services, self._slices):
             informer.add_handler(self._changed)
         self._nodes.add_handler(self._node_changed)

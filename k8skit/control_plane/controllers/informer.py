@@ -74,9 +74,10 @@ def object_key(obj: dict) -> ObjectKey:
 class Informer:
     """The local copy of one kind, its indexes, and the handlers told of each change."""
 
-    def __init__(self, api: APIServer, kind: str) -> None:
+    def __init__(self, api: APIServer, kind: str, field_selector: str | None = None) -> None:
         self.api = api
         self.kind = kind
+        self.field_selector = field_selector
         self._objects: dict[ObjectKey, dict] = {}
         self._indexers: dict[str, IndexFunc] = dict(_STANDARD_INDEXES)
         self._indexes: dict[str, dict[str, dict[ObjectKey, dict]]] = {
@@ -99,10 +100,10 @@ class Informer:
         if self.started:
             return
         self.started = True
-        existing = self.api.list(self.kind)
+        existing = self.api.list(self.kind, field_selector=self.field_selector)
         for obj in existing:
             self._store(obj)
-        self.api.watch(self.kind, self._on_event)
+        self.api.watch(self.kind, self._on_event, field_selector=self.field_selector)
         for obj in existing:
             self._notify("ADDED", obj)
 
@@ -184,16 +185,19 @@ class Informer:
 
 
 class SharedInformerFactory:
-    """One informer per kind, shared by every controller that asks for it."""
+    """One informer per kind (and field selector), shared by every controller that asks."""
 
     def __init__(self, api: APIServer) -> None:
         self.api = api
-        self._informers: dict[str, Informer] = {}
+        self._informers: dict[tuple[str, str | None], Informer] = {}
 
-    def informer(self, kind: str) -> Informer:
-        if kind not in self._informers:
-            self._informers[kind] = Informer(self.api, kind)
-        return self._informers[kind]
+    def informer(self, kind: str, field_selector: str | None = None) -> Informer:
+        """The informer of ``kind``; ``field_selector`` (``metadata.name=worker-1``) narrows it
+        to the objects one component cares about, as kube-proxy watches only its own Node."""
+        key = (kind, field_selector)
+        if key not in self._informers:
+            self._informers[key] = Informer(self.api, kind, field_selector)
+        return self._informers[key]
 
     def start(self) -> None:
         for informer in list(self._informers.values()):

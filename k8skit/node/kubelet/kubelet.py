@@ -107,7 +107,9 @@ class Kubelet:
         self._heartbeat = self.clock.call_later(nodestatus.LEASE_RENEW_INTERVAL_SECONDS,
                                                 self._beat)
         if not self._watching:
-            self.api.watch("Pod", self._on_pod_event)
+            # Only this node's pods, as the real kubelet's watch (field selector on nodeName).
+            self.api.watch("Pod", self._on_pod_event,
+                           field_selector=f"spec.nodeName={self.config.name}")
             self.api.watch("ConfigMap", self._on_config_event)
             self.api.watch("Secret", self._on_config_event)
             self._watching = True
