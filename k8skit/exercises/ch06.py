@@ -96,8 +96,8 @@ shop.run({SETTLE})""",
 shop.kubectl("set image deployment/backend hello-app={GOOD_IMAGE}")
 shop.kubectl("rollout status deployment/backend")
 shop.run(5)""",
-    8: "# kubectl get pods: the new backend pod is in ImagePullBackOff.\n"
-       "# kubectl describe pod <that pod>: Failed to pull image ... not found\n"
+    8: "# kubectl get pods: the new backend pods are in ImagePullBackOff.\n"
+       "# kubectl describe pod <one of them>: Failed to pull image ... not found\n"
        f'bad_image = "{BAD_IMAGE}"',
     9: """\
 shop.kubectl("rollout undo deployment/backend")
@@ -852,16 +852,16 @@ def _judge_bad_image(answer):
         return not_yet(f"{given} is what the pod's STATUS says, not which image: "
                        "`kubectl describe pod` names the image it failed to pull.")
     if _reference(given) == _reference(BAD_IMAGE):
-        return correct(f"{BAD_IMAGE}: the registry has no tag 3.0. The new pod waits in "
+        return correct(f"{BAD_IMAGE}: the registry has no tag 3.0. The new pods wait in "
                        "ImagePullBackOff, retrying with a growing back-off, while the old pods "
                        "keep serving: maxUnavailable kept the shop up.")
     if _reference(given) in (_reference(GOOD_IMAGE), _reference(FIRST_IMAGE)):
-        return not_yet(f"{given} exists: pods run it. Look at the pod that is not ready.")
+        return not_yet(f"{given} exists: pods run it. Look at the pods that are not ready.")
     if given.endswith(":3.0") or given == "3.0":
         return not_yet("that is the tag; give the whole reference as the pod spec writes it, "
                        "registry and repository included.")
-    return not_yet(f"{given!r} is not the image the new backend pod tries to pull: `kubectl "
-                   "describe pod` on the pod that is not ready shows it in its events.")
+    return not_yet(f"{given!r} is not the image the new backend pods try to pull: `kubectl "
+                   "describe pod` on one that is not ready shows it in its events.")
 
 
 step8 = Exercise(
@@ -875,10 +875,10 @@ step8 = Exercise(
     answer_name="bad_image",
     judge=_judge_bad_image,
     hints=(
-        "`%kubectl get pods`: one backend pod is not ready, and its STATUS says why in one "
-        "word.",
-        "`%kubectl describe pod <that pod>`: the Events at the bottom name the image it failed "
-        "to pull (so does `%kubectl get events`).",
+        "`%kubectl get pods`: the newest backend pods are not ready, and their STATUS says why "
+        "in one word.",
+        "`%kubectl describe pod <one of them>`: the Events at the bottom name the image it "
+        "failed to pull (so does `%kubectl get events`).",
         "`%kubectl rollout history deployment/backend` has a new revision; `%kubectl get "
         "deployment backend -o wide` shows the image it asks for.",
     ),
@@ -886,7 +886,7 @@ step8 = Exercise(
     solution_note=(
         "ErrImagePull, then ImagePullBackOff: the kubelet retries with a growing delay. The "
         "rollout stops there, since maxUnavailable forbids taking down more old pods while the "
-        "new one is not available."
+        "new ones are not available."
     ),
 )
 
@@ -924,7 +924,7 @@ def _judge_rollback(answer):
     revision = backend["metadata"].get("annotations", {}).get(
         "deployment.kubernetes.io/revision", "?")
     return correct(f"the backend runs {GOOD_IMAGE} again, as revision {revision}: the undo "
-                   "made the previous template the newest revision, and the broken pod is "
+                   "made the previous template the newest revision, and the broken pods are "
                    "gone.")
 
 
