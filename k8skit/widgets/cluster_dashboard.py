@@ -104,8 +104,11 @@ class Dashboard(widgets.VBox):
                               f'white-space:pre-wrap">{html.escape(text)}</div>')
 
     # -- controls ------------------------------------------------------------------------------
-    def guarded(self, handler: Callable[..., None]) -> Callable[..., None]:
-        """``handler`` as a control calls it: failures become the message, then a redraw."""
+    def guarded(self, handler: Callable[..., None], redraw: bool = True
+                ) -> Callable[..., None]:
+        """``handler`` as a control calls it: failures become the message, then a redraw
+        (or, with ``redraw`` False, only the texts: :meth:`describe`)."""
+        show = self.redraw if redraw else self.describe
 
         @functools.wraps(handler)
         def run(*args) -> None:
@@ -115,7 +118,7 @@ class Dashboard(widgets.VBox):
             except Exception as error:  # noqa: BLE001 - a control must never show a traceback
                 self.warn(plain_words(error))
             try:
-                self.redraw()
+                show()
             except Exception as error:  # noqa: BLE001
                 self.warn(f"Could not redraw: {plain_words(error)}")
 
@@ -130,11 +133,12 @@ class Dashboard(widgets.VBox):
         button.on_click(lambda _button: guarded())
         return button
 
-    def on_change(self, control: widgets.Widget, handler: Callable[[], None] | None = None
-                  ) -> None:
-        """Run ``handler`` (guarded) when ``control``'s value changes; without a handler, only
-        redraw (for a control whose value the next action reads)."""
-        guarded = self.guarded(handler or _nothing)
+    def on_change(self, control: widgets.Widget, handler: Callable[[], None] | None = None,
+                  redraw: bool = False) -> None:
+        """Run ``handler`` (guarded) when ``control``'s value changes, then show the texts
+        again, or everything with ``redraw``. Without a handler the control only sets what the
+        next action does, which the texts say."""
+        guarded = self.guarded(handler or _nothing, redraw=redraw)
         control.observe(lambda _change: guarded(), names="value")
 
     def kubectl(self, command: str, stdin: str | None = None) -> bool:
@@ -152,8 +156,12 @@ class Dashboard(widgets.VBox):
         return True
 
     def redraw(self) -> None:
-        """Show the cluster as it is now."""
+        """Show the cluster as it is now: figures and texts."""
         raise NotImplementedError
+
+    def describe(self) -> None:
+        """Show the texts again (a setting changed, the cluster did not); by default, redraw."""
+        self.redraw()
 
 
 def show_figure(widget: go.FigureWidget, figure: go.Figure) -> None:
@@ -341,8 +349,7 @@ class ClusterDashboard(Dashboard):
     def redraw(self) -> None:
         """The map, the clock line, the event log and the choices, as the cluster is now."""
         cluster_map_patch(self.cluster).apply_to(self.figure)
-        self.clock_line.value = (f"<b>t = {self.cluster.now:g} s</b> · each step lets "
-                                 f"{self.speed.label} of cluster time pass")
+        self.describe()
         self.events.value = _pre(self.event_log(), max_height="12em")
         api = self.cluster.api
         refresh_options(self.deployment, [d["metadata"]["name"]
@@ -350,6 +357,11 @@ class ClusterDashboard(Dashboard):
         refresh_options(self.pod, [p["metadata"]["name"] for p in api.list("Pod", self.namespace)])
         refresh_options(self.node, sorted((n["metadata"]["name"] for n in api.list("Node")),
                                           key=node_order))
+
+    def describe(self) -> None:
+        """The clock line: the time now and what one step lets pass."""
+        self.clock_line.value = (f"<b>t = {self.cluster.now:g} s</b> · each step lets "
+                                 f"{self.speed.label} of cluster time pass")
 
     def event_log(self) -> str:
         """The namespace's latest events, oldest first, as ``kubectl get events`` prints them."""

@@ -563,7 +563,7 @@ class RequestJourney(Dashboard):
         self.next_button = self.button("Next ▶", self.next, "the step after")
         self.details = widgets.HTML()
         self.route = widgets.HTML()
-        self.on_change(self.step)
+        self.on_change(self.step, redraw=True)
         self.children = (widgets.HBox([self.previous_button, self.step, self.next_button]),
                          self.message, self.figure, self.details, self.route)
         if self.journey.ok:

@@ -189,11 +189,15 @@ class RolloutLab(Dashboard):
     # -- what is shown -------------------------------------------------------------------------
     def redraw(self) -> None:
         show_figure(self.figure, rollout_timeline(self.history, DEPLOYMENT))
-        self.plan.value = self._plan()
+        self.describe()
         table = self.cluster.kubectl(f"get rs -l app={DEPLOYMENT} -o wide").stdout
         self.status.value = (f"<b>t = {self.cluster.now:g} s</b> · "
                              f"{html.escape(self.rollout_status()[0])}"
                              f'<pre style="font-size:12px">{html.escape(table)}</pre>')
+
+    def describe(self) -> None:
+        """The band the sliders set for the next rollout."""
+        self.plan.value = self._plan()
 
     def _plan(self) -> str:
         surge, unavailable, replicas = (self.max_surge.value, self.max_unavailable.value,

@@ -167,6 +167,10 @@ class SchedulerLab(Dashboard):
 
     def redraw(self) -> None:
         cluster_map_patch(self.cluster).apply_to(self.map)
+        self.describe()
+
+    def describe(self) -> None:
+        """What *Add pods* will create, and the strategy it will be scored with."""
         first, count = self.added + 1, self.count.value
         names = f"pod-{first}" if count == 1 else f"pod-{first} … pod-{first + count - 1}"
         self.plan.value = (f"<i>Add pods</i> creates {names}, each requesting cpu "

@@ -111,7 +111,7 @@ class ServiceLab(Dashboard):
         self.status = widgets.HTML()
         self.endpoints = widgets.HTML()
         self.on_change(self.requests)
-        self.on_change(self.mode, self.switch_mode)
+        self.on_change(self.mode, self.switch_mode, redraw=True)
 
         self.result = self.cluster.send_requests(URL, self.requests.value, source=CLIENT)
         self.figure = go.FigureWidget(traffic_sankey(self.result, self.cluster))
@@ -175,10 +175,14 @@ class ServiceLab(Dashboard):
     def redraw(self) -> None:
         pods = self._service_pods()
         refresh_options(self.pod, [p["metadata"]["name"] for p in pods])
+        self.endpoints.value = self._endpoints_table(pods)
+        self.describe()
+
+    def describe(self) -> None:
+        """The time, what *Send requests* will send and kube-proxy's mode."""
         self.status.value = (f"<b>t = {self.cluster.now:g} s</b> · <i>Send requests</i> sends "
                              f"{self.requests.value} requests from pod {CLIENT} to {URL}; "
                              f"kube-proxy runs in <b>{self.cluster.proxy_mode}</b> mode")
-        self.endpoints.value = self._endpoints_table(pods)
 
     def _service_pods(self) -> list[dict]:
         return self.cluster.api.list("Pod", "default", label_selector={"app": SERVICE})
