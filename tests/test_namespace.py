@@ -63,8 +63,6 @@ def test_terminating_namespace_is_emptied_then_removed(cluster):
     assert cluster.api.list("Pod", namespace="dev") == []
 
 
-@pytest.mark.xfail(strict=True, reason="needs the API server's NamespaceLifecycle: Forbidden "
-                   "for immortal namespaces and Terminating instead of immediate removal")
 def test_kubectl_delete_namespace_goes_through_terminating(cluster):
     forbidden = cluster.kubectl("delete namespace default")
     assert forbidden.stderr == ('Error from server (Forbidden): namespaces "default" is '

@@ -95,6 +95,16 @@ class Conflict(APIError):
     reason, code = "Conflict", 409
 
 
+class Forbidden(APIError):
+    """The request is understood but refused (``namespaces "default" is forbidden: ...``)."""
+
+    reason, code = "Forbidden", 403
+
+    def __init__(self, kind: str | Kind, name: str, detail: str) -> None:
+        super().__init__(f'{_kind(kind).plural_resource} "{name}" is forbidden: {detail}')
+        self.kind, self.name = _kind(kind), name
+
+
 class BadRequest(APIError):
     reason, code = "BadRequest", 400
 

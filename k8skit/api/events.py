@@ -11,6 +11,7 @@ API server's ``--event-ttl`` (default 1 h), after which events disappear.
 
 from __future__ import annotations
 
+from k8skit.api.errors import APIError
 from k8skit.api.meta import EPOCH, seconds_of, timestamp
 from k8skit.api.server import APIServer
 
@@ -26,7 +27,7 @@ class EventRecorder:
         self.host = host
         self._recent: dict[tuple, dict] = {}
 
-    def event(self, obj: dict, type_: str, reason: str, message: str) -> dict:
+    def event(self, obj: dict, type_: str, reason: str, message: str) -> dict | None:
         """Record ``reason``/``message`` about ``obj``; ``type_`` is "Normal" or "Warning"."""
         meta = obj["metadata"]
         namespace = meta.get("namespace", "default")
@@ -47,7 +48,7 @@ class EventRecorder:
                     "uid": meta.get("uid", "")}
         if "namespace" in meta:
             involved["namespace"] = meta["namespace"]
-        event = self.api.create({
+        manifest = {
             "apiVersion": "v1",
             "kind": "Event",
             "metadata": {"name": f"{meta['name']}.{nanos:x}", "namespace": namespace},
@@ -61,7 +62,13 @@ class EventRecorder:
             "type": type_,
             "reportingComponent": self.component,
             "reportingInstance": self.host or "",
-        }, user=self.component)
+        }
+        try:
+            event = self.api.create(manifest, user=self.component)
+        except APIError:
+            # client-go drops an event the server rejects ("Server rejected event ... (will not
+            # retry!)"), e.g. in a namespace that is being terminated.
+            return None
         self._recent[signature] = event
         self.api.clock.call_later(EVENT_TTL_SECONDS, self._expire, namespace, signature, event)
         return event

@@ -19,12 +19,19 @@ from dataclasses import dataclass
 
 from k8skit.api import admission, defaults, labels, schema, validation
 from k8skit.api.allocators import ServiceAllocators
-from k8skit.api.errors import AlreadyExists, BadRequest, Invalid, NotFound
+from k8skit.api.errors import AlreadyExists, BadRequest, Forbidden, Invalid, NotFound
 from k8skit.api.kinds import KINDS, Kind, kind_for
 from k8skit.api.meta import random_suffix, timestamp
 from k8skit.api.qos import qos_class
 from k8skit.api.store import ObjectKey, ObjectStore, WatchHandler
 from k8skit.clock import Clock
+
+# Namespaces the NamespaceLifecycle admission plugin never lets go
+# (plugin/pkg/admission/namespace/lifecycle: immortalNamespaces).
+IMMORTAL_NAMESPACES = ("default", "kube-system", "kube-public")
+
+# Finalizers the garbage collector honours for the two non-default propagation policies.
+PROPAGATION_FINALIZERS = {"Orphan": "orphan", "Foreground": "foregroundDeletion"}
 
 # Kinds whose spec changes bump metadata.generation, which their controllers answer with
 # status.observedGeneration (how `kubectl rollout status` knows a controller has seen a change).
@@ -126,7 +133,7 @@ class APIServer:
         meta = obj.setdefault("metadata", {})
         if kind.namespaced:
             meta.setdefault("namespace", "default")
-            self._require_namespace(meta["namespace"])
+            self._require_namespace(meta["namespace"], kind, meta.get("name", ""))
         else:
             meta.pop("namespace", None)
         if not meta.get("name") and meta.get("generateName"):
@@ -202,13 +209,17 @@ class APIServer:
         return obj
 
     def delete(self, kind: str, name: str, namespace: str | None = "default",
-               grace_period_seconds: int | None = None, user: str | None = None) -> dict:
-        """Delete an object. A pod on a node is first marked for graceful termination.
+               grace_period_seconds: int | None = None, user: str | None = None,
+               propagation_policy: str | None = None) -> dict:
+        """Delete an object. Some objects are only marked for deletion and stay a while.
 
         A real API server only sets ``deletionTimestamp`` on a running pod and leaves it to the
         kubelet to stop the containers (within ``terminationGracePeriodSeconds``, 30 s by
         default) and then remove the pod for good with a zero grace period. A pod that never
-        reached a node has nothing to stop and goes at once.
+        reached a node has nothing to stop and goes at once. An object with finalizers stays,
+        marked, until the controllers that own the finalizers remove them: a namespace until
+        the namespace controller has emptied it, an owner deleted with ``propagation_policy``
+        ``Orphan`` or ``Foreground`` until the garbage collector has handled its dependents.
         """
         k = KINDS[kind]
         key = self._key(k, namespace, name)
@@ -216,6 +227,23 @@ class APIServer:
         if obj is None:
             raise NotFound(k, name)
         meta = obj["metadata"]
+        if kind == "Namespace" and name in IMMORTAL_NAMESPACES:
+            raise Forbidden(k, name, "this namespace may not be deleted")
+        if propagation_policy in PROPAGATION_FINALIZERS and "deletionTimestamp" not in meta:
+            finalizer = PROPAGATION_FINALIZERS[propagation_policy]
+            meta["finalizers"] = [*(meta.get("finalizers") or ()), finalizer]
+        if kind == "Namespace":
+            spec = obj.setdefault("spec", {})
+            if "deletionTimestamp" not in meta:
+                spec.setdefault("finalizers", ["kubernetes"])
+                obj.setdefault("status", {})["phase"] = "Terminating"
+        if meta.get("finalizers") or (kind == "Namespace" and obj["spec"].get("finalizers")):
+            if "deletionTimestamp" not in meta:
+                meta["deletionTimestamp"] = timestamp(self.clock.now)
+                meta["deletionGracePeriodSeconds"] = 0
+                self.store.put(kind, key, obj, "MODIFIED")
+                self._record(user, "delete", k, key)
+            return obj
         if kind == "Pod" and obj["spec"].get("nodeName") and grace_period_seconds != 0:
             grace = (grace_period_seconds if grace_period_seconds is not None
                      else obj["spec"].get("terminationGracePeriodSeconds", 30))
@@ -266,9 +294,16 @@ class APIServer:
             raise NotFound(kind, key[1])
         return kind, key, old
 
-    def _require_namespace(self, namespace: str) -> None:
-        if self.store.count("Namespace") and self.store.get("Namespace", (None, namespace)) is None:
+    def _require_namespace(self, namespace: str, kind: Kind, name: str) -> None:
+        """NamespaceLifecycle: new content only in a namespace that exists and is not going."""
+        if not self.store.count("Namespace"):
+            return
+        found = self.store.get("Namespace", (None, namespace))
+        if found is None:
             raise NotFound("Namespace", namespace)
+        if "deletionTimestamp" in found["metadata"]:
+            raise Forbidden(kind, name, f"unable to create new content in namespace "
+                                        f"{namespace} because it is being terminated")
 
     def _index(self, kind: str, key: ObjectKey, obj: dict) -> None:
         if kind != "Pod":

@@ -50,6 +50,24 @@ def _wait_until_gone(ctx: Context, kind: str, name: str, namespace: str | None,
         clock.run_until(upcoming)
 
 
+# --cascade's values and the propagation policy each asks the API server for
+# (kubectl/pkg/cmd/util: GetCascadingStrategy); the deprecated booleans still work, with a warning.
+_CASCADE = {"background": "Background", "foreground": "Foreground", "orphan": "Orphan"}
+_DEPRECATED_CASCADE = {"true": "background", "false": "orphan"}
+
+
+def _propagation_policy(ctx: Context, cascade: str) -> str:
+    if cascade in _DEPRECATED_CASCADE:
+        replacement = _DEPRECATED_CASCADE[cascade]
+        ctx.warn(f"warning: --cascade={cascade} is deprecated (boolean value) and can be replaced with "
+                 f"--cascade={replacement}.")
+        cascade = replacement
+    if cascade not in _CASCADE:
+        raise CommandError(f'invalid cascade value ({cascade}). Must be "background", '
+                           '"foreground", or "orphan".')
+    return _CASCADE[cascade]
+
+
 def run(ctx: Context, parsed: ParsedArgs) -> None:
     grace = parsed["grace-period"]
     if parsed["now"]:
@@ -61,6 +79,7 @@ def run(ctx: Context, parsed: ParsedArgs) -> None:
                            "together")
     if parsed["force"]:
         grace = 0
+    propagation = _propagation_policy(ctx, parsed["cascade"])
     if grace == 0 and not parsed["force"]:
         # Upstream: a zero grace period without --force means "as soon as possible" (1 s).
         grace = 1
@@ -92,7 +111,8 @@ def run(ctx: Context, parsed: ParsedArgs) -> None:
         kind, name, namespace = obj["kind"], meta["name"], meta.get("namespace")
         try:
             ctx.api.delete(kind, name, namespace,
-                           grace_period_seconds=None if grace < 0 else grace)
+                           grace_period_seconds=None if grace < 0 else grace,
+                           propagation_policy=propagation)
         except APIError as error:
             errors.append(error)
             continue
@@ -138,6 +158,10 @@ COMMAND = Command(
         Flag("all", kind="bool", help="Delete all resources, in the namespace of the specified "
              "resource types."),
         Flag("field-selector", help="Selector (field query) to filter on."),
+        Flag("cascade", default="background", optional_value="background",
+             help='Must be "background", "orphan", or "foreground". Selects the deletion '
+             "cascading strategy for the dependents (e.g. Pods created by a ReplicationController)."
+             ' Defaults to background.'),
         Flag("grace-period", kind="int", default=-1, help="Period of time in seconds given to "
              "the resource to terminate gracefully. Ignored if negative."),
         Flag("force", kind="bool", help="If true, immediately remove resources from API and "
