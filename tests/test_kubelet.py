@@ -257,3 +257,14 @@ spec:
                                 "192.168.49.3:10250: connect: no route to host")
     with pytest.raises(APIError):
         kubelet.summary()
+
+
+def test_a_deleted_node_object_stays_gone_until_the_kubelet_restarts(cluster):
+    cluster.api.delete("Node", "worker-2", None)
+    cluster.run(60)
+    assert cluster.api.try_get("Node", "worker-2", None) is None
+    cluster.fail_node("worker-2")
+    cluster.restore_node("worker-2")
+    cluster.run(1)
+    assert cluster.api.get("Node", "worker-2", None)["status"]["conditions"][-1]["status"] == \
+        "True"

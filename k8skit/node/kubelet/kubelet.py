@@ -156,7 +156,11 @@ class Kubelet:
             if worker is not None:
                 worker.removed()
             return
-        self._admit(pod)
+        meta = pod["metadata"]
+        current = self.api.try_get("Pod", meta["name"], meta["namespace"])
+        if current is not None and current["metadata"]["uid"] == uid:
+            # (Events are delivered a moment late: skip news of a pod already gone.)
+            self._admit(current)
 
     def _on_config_event(self, event: WatchEvent) -> None:
         """A ConfigMap or Secret changed: its volumes get the new files at each pod's next

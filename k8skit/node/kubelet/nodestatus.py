@@ -107,6 +107,7 @@ class NodeStatusReporter:
         self.clock = clock
         self.config = config
         self.recorder = recorder
+        self._user = f"system:node:{config.name}"
         self._images = images
         self.boot_id = str(uuid.UUID(int=rng.getrandbits(128), version=4))
         self._last_posted: dict | None = None
@@ -132,12 +133,12 @@ class NodeStatusReporter:
                         "volumes.kubernetes.io/controller-managed-attach-detach": "true"},
                 },
                 "spec": self._spec(),
-            }, user=f"system:node:{self.config.name}")
+            }, user=self._user)
             previous_boot = ""
         else:
             node["metadata"].setdefault("labels", {}).update(node_labels(self.config))
             node["spec"].update({k: v for k, v in self._spec().items() if k != "taints"})
-            self.api.update(node, user=f"system:node:{self.config.name}")
+            self.api.update(node, user=self._user)
             previous_boot = node.get("status", {}).get("nodeInfo", {}).get("bootID", "")
         if previous_boot and previous_boot != self.boot_id:
             self.recorder.event(self.node_ref, "Warning", events.NODE_REBOOTED,
@@ -154,7 +155,13 @@ class NodeStatusReporter:
 
     # -- heartbeats -----------------------------------------------------------------------
     def heartbeat(self) -> None:
-        """One tick of the status loop: renew the lease, post the status if it is due."""
+        """One tick of the status loop: renew the lease, post the status if it is due.
+
+        If someone deleted the Node object, the kubelet only logs its failed updates (it
+        registers once, at start-up): the node stays gone until the kubelet restarts.
+        """
+        if self.api.try_get("Node", self.config.name, None) is None:
+            return
         self.renew_lease()
         self.post_status()
 
@@ -177,10 +184,10 @@ class NodeStatusReporter:
                                          "uid": node["metadata"]["uid"]}],
                 },
                 "spec": spec,
-            }, user=f"system:node:{self.config.name}")
+            }, user=self._user)
         else:
             lease["spec"] = spec
-            self.api.update(lease, user=f"system:node:{self.config.name}")
+            self.api.update(lease, user=self._user)
 
     def changed(self) -> None:
         """Something the status shows changed (an image arrived): post it at the next tick."""
@@ -217,7 +224,7 @@ class NodeStatusReporter:
                                     f"Node {self.config.name} status is now: {event_reason}")
         node["status"] = copy.deepcopy({**{k: v for k, v in wanted.items()
                                            if k != "conditions"}, "conditions": conditions})
-        self.api.update_status(node, user=f"system:node:{self.config.name}")
+        self.api.update_status(node, user=self._user)
         self._last_posted = wanted
         self._last_report = now
 
