@@ -59,8 +59,8 @@ _DEPRECATED_CASCADE = {"true": "background", "false": "orphan"}
 def _propagation_policy(ctx: Context, cascade: str) -> str:
     if cascade in _DEPRECATED_CASCADE:
         replacement = _DEPRECATED_CASCADE[cascade]
-        ctx.warn(f"warning: --cascade={cascade} is deprecated (boolean value) and can be replaced with "
-                 f"--cascade={replacement}.")
+        ctx.warn(f"warning: --cascade={cascade} is deprecated (boolean value) and can be "
+                 f"replaced with --cascade={replacement}.")
         cascade = replacement
     if cascade not in _CASCADE:
         raise CommandError(f'invalid cascade value ({cascade}). Must be "background", '
