@@ -185,7 +185,7 @@ def test_a_cordoned_node_is_hatched_and_says_so():
     figure = cluster_map(cluster)
     assert len(polygons(figure.data[3])) == 1      # the hatched overlay
     assert "worker-2</b><br>Ready,SchedulingDisabled" in "".join(figure.data[7].text)
-    assert not figure.data[2].x.size               # nothing is NotReady
+    assert not figure.data[2].x                    # nothing is NotReady
 
 
 def test_a_node_that_stopped_reporting_is_marked_not_ready():
