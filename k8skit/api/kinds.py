@@ -19,6 +19,9 @@ class Kind:
     singular: str
     short_names: tuple[str, ...] = ()
     namespaced: bool = True
+    # The warning the API server sends with every request for a deprecated kind, which kubectl
+    # prints as "Warning: ..." (KEP-1693 warning headers).
+    deprecation: str | None = None
 
     @property
     def group(self) -> str:
@@ -42,7 +45,9 @@ _ALL = [
     Kind("Node", "v1", "nodes", "node", ("no",), namespaced=False),
     Kind("Pod", "v1", "pods", "pod", ("po",)),
     Kind("Service", "v1", "services", "service", ("svc",)),
-    Kind("Endpoints", "v1", "endpoints", "endpoints", ("ep",)),
+    Kind("Endpoints", "v1", "endpoints", "endpoints", ("ep",),
+         deprecation="v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 "
+                     "EndpointSlice"),
     Kind("ConfigMap", "v1", "configmaps", "configmap", ("cm",)),
     Kind("Secret", "v1", "secrets", "secret"),
     Kind("ServiceAccount", "v1", "serviceaccounts", "serviceaccount", ("sa",)),

@@ -118,7 +118,8 @@ class Kubectl:
             ctx.err.write(f"error: internal error in the simulator: {type(error).__name__}"
                           f"{': ' + message if message else ''}\n")
             code = 1
-        return KubectlResult(ctx.out.getvalue(), ctx.err.getvalue(), code)
+        return KubectlResult(ctx.out.getvalue(), ctx.err.getvalue(), code,
+                             "".join(ctx.terminal))
 
     def _run(self, ctx: Context, command: str) -> int:
         try:

@@ -71,6 +71,18 @@ class KubeConfig:
     namespace: str = ""  # empty: "default"
 
 
+class _TerminalStream(io.StringIO):
+    """stdout or stderr: kept on its own, and also copied into the shared terminal."""
+
+    def __init__(self, terminal: list[str]) -> None:
+        super().__init__()
+        self._terminal = terminal
+
+    def write(self, text: str) -> int:
+        self._terminal.append(text)
+        return super().write(text)
+
+
 @dataclass
 class Context:
     """One command's view of the world: the API server, its streams and its namespace."""
@@ -81,8 +93,14 @@ class Context:
     explicit_namespace: bool = False  # -n was given
     stdin: str | None = None
     command_path: str = "kubectl"  # "kubectl get": where usage errors point for help
-    out: io.StringIO = field(default_factory=io.StringIO)
-    err: io.StringIO = field(default_factory=io.StringIO)
+    # Everything written, in the order a terminal would show it (a warning before the table).
+    terminal: list[str] = field(default_factory=list)
+    out: io.StringIO = field(init=False)
+    err: io.StringIO = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.out = _TerminalStream(self.terminal)
+        self.err = _TerminalStream(self.terminal)
 
     @property
     def now(self) -> float:

@@ -9,13 +9,15 @@ from dataclasses import dataclass
 class KubectlResult:
     """``stdout``, ``stderr`` and ``returncode`` of one command, like a finished process.
 
-    In a notebook it shows as the text a terminal would have shown (output, then errors), not
-    as a Python object: ``c.kubectl("get pods")`` at the end of a cell prints the table.
+    In a notebook it shows as the text a terminal would have shown, output and errors in the
+    order they were written (``terminal``), not as a Python object: ``c.kubectl("get pods")`` at
+    the end of a cell prints the table.
     """
 
     stdout: str
     stderr: str
     returncode: int
+    terminal: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -29,7 +31,8 @@ class KubectlResult:
 
     def __str__(self) -> str:
         # The final newline is the terminal's; print() adds its own.
-        return (self.stdout + self.stderr).removesuffix("\n")
+        shown = self.terminal if self.terminal is not None else self.stdout + self.stderr
+        return shown.removesuffix("\n")
 
     __repr__ = __str__
 

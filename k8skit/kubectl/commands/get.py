@@ -98,6 +98,9 @@ def fetch(ctx: Context, targets: list[Target], all_namespaces: bool = False,
     """The objects the targets name (or all of their kinds), and the errors met on the way."""
     items: list[dict] = []
     errors: list[APIError] = []
+    for kind in {target.kind.kind: target.kind for target in targets}.values():
+        if kind.deprecation:
+            ctx.warn(f"Warning: {kind.deprecation}")
     for target in targets:
         kind = target.kind
         namespace = None if all_namespaces or not kind.namespaced else (
