@@ -740,3 +740,15 @@ def test_a_host_network_pod_has_the_nodes_address_and_name(cluster):
     assert obj["status"]["podIP"] == obj["status"]["hostIP"]
     hostname = kubelet_of(cluster, "host").exec("default", "host", None, ["hostname"])
     assert hostname.stdout == obj["spec"]["nodeName"] + "\n"
+
+
+def test_a_long_crash_loop_counts_every_restart_and_keeps_the_previous_logs(cluster):
+    cluster.apply(busybox("crash", "echo boom $(date +%s); exit 1"))
+    cluster.run(1800)
+    web = container_status(cluster, "crash")
+    # 0, 1, 10+, 20+, 40+, 80+, 160+, then every 300 s and a bit
+    assert 9 <= web["restartCount"] <= 11
+    previous = kubelet_of(cluster, "crash").logs("default", "crash", previous=True)
+    finished = seconds_of(web["lastState"]["terminated"]["finishedAt"])
+    assert previous.startswith("boom ") and abs(int(previous.split()[1]) - 1767225600
+                                                - finished) <= 1

@@ -64,6 +64,8 @@ CREATE_CONTAINER_CONFIG_ERROR = "CreateContainerConfigError"
 RUN_CONTAINER_ERROR = "RunContainerError"
 # containerd's reason for a container whose process could not be started at all.
 START_ERROR = "StartError"
+# Attempts kept per container: the running one and the last dead one.
+KEPT_ATTEMPTS = 2
 # What a container left behind when the machine lost power, as containerd reports it at boot.
 POWER_LOSS_EXIT_CODE = 255
 POWER_LOSS_REASON = "Unknown"
@@ -79,6 +81,7 @@ class ContainerRun:
     image: str
     image_id: str
     spec_image: str
+    attempt: int = 0
     started_at: float | None = None
     finished_at: float | None = None
     exit_code: int | None = None
@@ -136,6 +139,15 @@ class PodRecord:
     def latest(self, name: str) -> ContainerRun | None:
         attempts = self.runs.get(name)
         return attempts[-1] if attempts else None
+
+    def add(self, run: ContainerRun) -> None:
+        """Record a new attempt. Only the last dead container is kept besides the current
+        one (the container garbage collector's ``MaxPerPodContainer: 1``), which is all
+        ``kubectl logs --previous`` can reach."""
+        attempts = self.runs.setdefault(run.name, [])
+        run.attempt = attempts[-1].attempt + 1 if attempts else 0
+        attempts.append(run)
+        del attempts[:-KEPT_ATTEMPTS]
 
     def power_loss(self, when: float) -> None:
         """Every running container ended when the power went: exit 255, reason Unknown."""
@@ -379,7 +391,7 @@ class PodWorker:
         run = ContainerRun(name, created, f"containerd://{created.id}", created.image_ref,
                            self.kubelet.runtime.image_id(container["image"]),
                            container["image"])
-        self.record.runs.setdefault(name, []).append(run)
+        self.record.add(run)
         self.kubelet.recorder.event(pod, "Normal", events.CREATED_CONTAINER,
                                     f"Created container: {name}")
         created.start(lambda code, reason: self._on_exit(run, code, reason))
@@ -732,7 +744,7 @@ class PodWorker:
             "lastState": attempts[-2].state() if len(attempts) > 1 else {},
             "name": name,
             "ready": False,
-            "restartCount": max(len(attempts) - 1, 0),
+            "restartCount": latest.attempt if latest else 0,
             "started": False,
             "state": latest.state() if latest else {"waiting": {"reason": default_reason}},
         }
