@@ -752,3 +752,16 @@ def test_a_long_crash_loop_counts_every_restart_and_keeps_the_previous_logs(clus
     finished = seconds_of(web["lastState"]["terminated"]["finishedAt"])
     assert previous.startswith("boom ") and abs(int(previous.split()[1]) - 1767225600
                                                 - finished) <= 1
+
+
+def test_a_termination_message_explains_the_failure(cluster):
+    # docs/tasks/debug/debug-application/determine-reason-pod-failure.md
+    cluster.apply(busybox("termination-demo",
+                          "sleep 10 && echo Sleep expired > /dev/termination-log", "Never"))
+    cluster.apply(busybox("fallback", "echo something broke; exit 2", "Never",
+                          terminationMessagePolicy="FallbackToLogsOnError"))
+    cluster.run(60)
+    terminated = container_status(cluster, "termination-demo")["state"]["terminated"]
+    assert terminated["message"] == "Sleep expired\n"
+    fallback = container_status(cluster, "fallback")["state"]["terminated"]
+    assert fallback["message"] == "something broke\n"

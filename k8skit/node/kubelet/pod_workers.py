@@ -48,7 +48,8 @@ from k8skit.node.kubelet.environment import (
     container_environment,
 )
 from k8skit.node.kubelet.images import ImageResult
-from k8skit.node.runtime import ContainerSpec
+from k8skit.node.runtime import ContainerSpec, FileSystem
+from k8skit.node.runtime.filesystem import File
 
 # How soon the kubelet notices that a container exited (the generic PLEG relists every second).
 PLEG_RELIST_SECONDS = 1.0
@@ -64,6 +65,11 @@ CREATE_CONTAINER_CONFIG_ERROR = "CreateContainerConfigError"
 RUN_CONTAINER_ERROR = "RunContainerError"
 # containerd's reason for a container whose process could not be started at all.
 START_ERROR = "StartError"
+# Termination messages (pkg/kubelet/kuberuntime/kuberuntime_container.go).
+TERMINATION_MESSAGE_PATH = "/dev/termination-log"
+MAX_TERMINATION_MESSAGE_BYTES = 4096
+FALLBACK_LOG_LINES = 80
+FALLBACK_LOG_BYTES = 2048
 # Attempts kept per container: the running one and the last dead one.
 KEPT_ATTEMPTS = 2
 # What a container left behind when the machine lost power, as containerd reports it at boot.
@@ -88,6 +94,8 @@ class ContainerRun:
     reason: str = ""
     message: str = ""
     killing: bool = False
+    # The file mounted at terminationMessagePath, where a container can leave a last word.
+    termination_log: FileSystem | None = None
 
     @property
     def run_id(self) -> str:
@@ -369,6 +377,9 @@ class PodWorker:
                                         f"Error: {err}")
             self.waiting[name] = (CREATE_CONTAINER_CONFIG_ERROR, str(err))
             return False
+        termination_log = FileSystem(root=File())
+        mounts[container.get("terminationMessagePath") or TERMINATION_MESSAGE_PATH] = \
+            termination_log
         command, args = command_and_args(container, env)
         resources = container.get("resources") or {}
         limits, requests = resources.get("limits") or {}, resources.get("requests") or {}
@@ -390,7 +401,7 @@ class PodWorker:
         ))
         run = ContainerRun(name, created, f"containerd://{created.id}", created.image_ref,
                            self.kubelet.runtime.image_id(container["image"]),
-                           container["image"])
+                           container["image"], termination_log=termination_log)
         self.record.add(run)
         self.kubelet.recorder.event(pod, "Normal", events.CREATED_CONTAINER,
                                     f"Created container: {name}")
@@ -454,10 +465,25 @@ class PodWorker:
         """The runtime says a container's process ended on its own."""
         if not self.alive or not run.finish(self.clock.now, exit_code, reason):
             return
+        run.message = self._termination_message(run)
         # The ended container shows as such (Error, Completed, OOMKilled) until the worker,
         # woken by the next relist, restarts it or backs off.
         self.post_status()
         self._pleg_notice()
+
+    def _termination_message(self, run: ContainerRun) -> str:
+        """``state.terminated.message``: what the container wrote to its termination message
+        file (at most 4096 bytes), or with ``terminationMessagePolicy:
+        FallbackToLogsOnError`` the end of its log (80 lines, 2048 bytes) when it failed
+        (docs/tasks/debug/debug-application/determine-reason-pod-failure.md)."""
+        message = run.termination_log.read("/")[:MAX_TERMINATION_MESSAGE_BYTES] \
+            if run.termination_log is not None else ""
+        spec = next((c for c in self._all_containers() if c["name"] == run.name), {})
+        if not message and run.exit_code != 0 and \
+                spec.get("terminationMessagePolicy") == "FallbackToLogsOnError":
+            lines = [line + "\n" for _, line in run.container.logs()[-FALLBACK_LOG_LINES:]]
+            message = "".join(lines)[-FALLBACK_LOG_BYTES:]
+        return message
 
     def _pleg_notice(self) -> None:
         """The next PLEG relist sees the change and wakes the pod worker."""
@@ -496,8 +522,9 @@ class PodWorker:
         def gone(exit_code: int) -> None:
             if not self.alive:
                 return
-            run.finish(self.clock.now, exit_code,
-                       run.container.reason or ("Completed" if exit_code == 0 else "Error"))
+            if run.finish(self.clock.now, exit_code,
+                          run.container.reason or ("Completed" if exit_code == 0 else "Error")):
+                run.message = self._termination_message(run)
             then()
 
         run.killing = True
