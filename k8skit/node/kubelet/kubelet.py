@@ -9,6 +9,10 @@ The API server reaches a kubelet for three things kubectl asks (the "node proxy"
 port 10250): ``kubectl logs`` (:meth:`Kubelet.logs`), ``kubectl exec`` (:meth:`Kubelet.exec`)
 and the resource usage metrics-server collects for ``kubectl top`` (:meth:`Kubelet.summary`).
 
+A pod that reaches the node without the scheduler (``spec.nodeName`` set by hand) and does
+not fit is rejected (:mod:`k8skit.node.kubelet.admission`). A ``hostNetwork`` pod gets the
+node's address and name; the simulator does not make its ports reachable on the node's address.
+
 A machine can lose power (:meth:`Kubelet.stop`): every container dies with it and nothing more is
 reported; the API keeps showing the last status until the node lifecycle controller notices the
 missing heartbeats. When it comes back (:meth:`Kubelet.start`) the kubelet registers again, finds

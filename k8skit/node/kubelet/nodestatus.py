@@ -11,7 +11,9 @@ alive in two ways (``docs/concepts/architecture/nodes.md#node-heartbeats``):
   (``nodeStatusReportFrequency``), refreshing each condition's ``lastHeartbeatTime``.
 
 When it stops doing both for ``node-monitor-grace-period`` the node lifecycle controller marks the
-node ``Unknown``. Allocatable equals capacity here: upstream subtracts ``kube-reserved``,
+node ``Unknown``. The simulated nodes never report MemoryPressure, DiskPressure or PIDPressure:
+node-pressure eviction is not modelled (a container over its own memory limit is still
+OOM-killed). Allocatable equals capacity here: upstream subtracts ``kube-reserved``,
 ``system-reserved`` and the hard eviction threshold (100Mi of memory by default), which this
 simulator does not model, so every byte and millicore of a node can be requested.
 
