@@ -237,6 +237,11 @@ def test_rapid_and_extreme_input_survives_and_the_map_keeps_agreeing_with_kubect
     assert shown == {pod["metadata"]["name"] for pod in dashboard.cluster.api.list("Pod")}
 
 
-def test_the_text_shown_without_widgets_describes_the_cluster(dashboard):
-    assert repr(dashboard) == ("ClusterDashboard (t = 20 s, 4 nodes, 3 pods in namespace "
-                               "default); run the cell in JupyterLab to use it")
+def test_the_text_shown_without_widgets_describes_the_cluster_in_full(dashboard):
+    text = dashboard._repr_mimebundle_()["text/plain"]    # what a saved notebook keeps
+    assert text == "ClusterDashboard: t = 20 s, 4 nodes, 3 pods in default; run it in JupyterLab"
+    dashboard.node.value = "worker-3"
+    dashboard.fail_node_button.click()
+    run_for(dashboard, 60)
+    assert dashboard._repr_mimebundle_()["text/plain"] == (
+        "ClusterDashboard: t = 80 s, 4 nodes (1 NotReady), 3 pods in default; run it in JupyterLab")

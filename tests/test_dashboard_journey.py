@@ -188,10 +188,11 @@ def test_pods_selected_by_an_existing_service_bring_its_endpoints_into_the_journ
     assert journey.components[-1] == "kube-proxy"
 
 
-def test_the_text_shown_without_widgets_names_the_path(journey):
+def test_the_text_shown_without_widgets_names_where_the_journey_goes(journey):
     dashboard, _ = journey
-    assert repr(dashboard).startswith(f"RequestJourney ({len(dashboard.journey.steps)} steps: "
-                                      "kubectl → kube-controller-manager → kube-scheduler → ")
+    assert dashboard._repr_mimebundle_()["text/plain"] == (
+        f"RequestJourney: {len(dashboard.journey.steps)} steps from kubectl to kube-proxy in "
+        "30 s; run it in JupyterLab")
 
 
 def test_a_change_is_shown_field_by_field_with_list_items_by_their_name():

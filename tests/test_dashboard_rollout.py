@@ -132,6 +132,6 @@ def test_play_steps_the_rollout(lab):
 
 
 def test_the_text_shown_without_widgets(lab):
-    assert repr(lab) == (f"RolloutLab (t = 30 s, deployment/bootcamp at {FIRST_IMAGE}: "
-                         'deployment "bootcamp" successfully rolled out); '
-                         "run the cell in JupyterLab to use it")
+    assert lab._repr_mimebundle_()["text/plain"] == (
+        "RolloutLab: t = 30 s, deployment/bootcamp rolled out at kubernetes-bootcamp:v1; "
+        "run it in JupyterLab")

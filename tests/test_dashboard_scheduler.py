@@ -107,5 +107,5 @@ def test_removing_the_lab_pods_leaves_the_systems_own(lab):
 
 def test_the_text_shown_without_widgets(lab):
     add(lab, 2, 100)
-    assert repr(lab) == ("SchedulerLab (3 workers, 2 pods added, scoring LeastAllocated); "
-                         "run the cell in JupyterLab to use it")
+    assert lab._repr_mimebundle_()["text/plain"] == (
+        "SchedulerLab: 3 workers, 2 pods added, scoring LeastAllocated; run it in JupyterLab")

@@ -107,5 +107,6 @@ def test_with_no_ready_pod_requests_are_refused(lab):
 
 
 def test_the_text_shown_without_widgets(lab):
-    assert repr(lab) == ("ServiceLab (t = 30 s, 3 pods behind service/web, 3 ready endpoints, "
-                         "kube-proxy iptables); run the cell in JupyterLab to use it")
+    assert lab._repr_mimebundle_()["text/plain"] == (
+        "ServiceLab: t = 30 s, 3 pods behind service/web, 3 ready, kube-proxy iptables; "
+        "run it in JupyterLab")

@@ -36,6 +36,10 @@ from k8skit.kubectl.printers.tables import node_status, render_rows, table_rows
 from k8skit.viz.cluster_map import cluster_map, cluster_map_patch, node_order
 from k8skit.viz.palette import GREY, VERMILLION
 
+#: What a dashboard's text says where widgets cannot be drawn (a saved notebook, a text viewer).
+#: ipywidgets cuts the text after 110 characters, so each dashboard keeps its own short.
+RUN_IT = "run it in JupyterLab"
+
 #: Simulated time one step lets pass, as the speed slider offers it.
 SPEEDS = (("1 s", 1), ("2 s", 2), ("5 s", 5), ("10 s", 10), ("30 s", 30), ("1 min", 60))
 
@@ -401,7 +405,6 @@ class ClusterDashboard(Dashboard):
         nodes = self.cluster.api.list("Node")
         not_ready = sum(1 for n in nodes if node_status(n).split(",")[0] != "Ready")
         pods = len(self.cluster.api.list("Pod", self.namespace))
-        return (f"ClusterDashboard (t = {self.cluster.now:g} s, {len(nodes)} nodes"
-                + (f", {not_ready} NotReady" if not_ready else "")
-                + f", {pods} pods in namespace {self.namespace}); "
-                "run the cell in JupyterLab to use it")
+        return (f"ClusterDashboard: t = {self.cluster.now:g} s, {len(nodes)} nodes"
+                + (f" ({not_ready} NotReady)" if not_ready else "")
+                + f", {pods} pods in {self.namespace}; {RUN_IT}")

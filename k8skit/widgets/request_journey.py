@@ -62,7 +62,7 @@ from k8skit.viz.anatomy import (
     anatomy,
     anatomy_patch,
 )
-from k8skit.widgets.cluster_dashboard import Dashboard
+from k8skit.widgets.cluster_dashboard import RUN_IT, Dashboard
 
 #: Simulated seconds the cluster runs after the apply: enough to pull an image, start the
 #: containers, pass a readiness probe and reprogram kube-proxy's rules.
@@ -646,6 +646,7 @@ class RequestJourney(Dashboard):
 
     def __repr__(self) -> str:
         journey = self.journey
-        path = " → ".join(journey.components) if journey.steps else "no steps"
-        return (f"RequestJourney ({len(journey.steps)} steps: {path}); "
-                "run the cell in JupyterLab to step through it")
+        if not journey.steps:
+            return f"RequestJourney: nothing was applied; {RUN_IT}"
+        return (f"RequestJourney: {len(journey.steps)} steps from {journey.components[0]} to "
+                f"{journey.components[-1]} in {journey.ended - journey.started:g} s; {RUN_IT}")

@@ -29,7 +29,7 @@ from k8skit.kubectl.command import CommandError
 from k8skit.kubectl.commands.rollout import deployment_status
 from k8skit.kubectl.printers.tables import pod_summary
 from k8skit.viz.rollout import rollout_timeline
-from k8skit.widgets.cluster_dashboard import Dashboard, show_figure
+from k8skit.widgets.cluster_dashboard import RUN_IT, Dashboard, show_figure
 
 DEPLOYMENT = "bootcamp"
 FIRST_IMAGE = "gcr.io/google-samples/kubernetes-bootcamp:v1"
@@ -211,6 +211,7 @@ class RolloutLab(Dashboard):
                 f"maxUnavailable {unavailable}).")
 
     def __repr__(self) -> str:
-        return (f"RolloutLab (t = {self.cluster.now:g} s, deployment/{DEPLOYMENT} at "
-                f"{self.current_image()}: {self.rollout_status()[0]}); "
-                "run the cell in JupyterLab to use it")
+        image = self.current_image().rpartition("/")[2]
+        state = "rolled out" if self.rollout_status()[1] else "rolling out"
+        return (f"RolloutLab: t = {self.cluster.now:g} s, deployment/{DEPLOYMENT} {state} at "
+                f"{image}; {RUN_IT}")

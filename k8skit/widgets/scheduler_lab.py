@@ -43,7 +43,7 @@ from k8skit.viz.scheduling import (
     scheduling_explainer,
     scheduling_explainer_patch,
 )
-from k8skit.widgets.cluster_dashboard import Dashboard
+from k8skit.widgets.cluster_dashboard import RUN_IT, Dashboard
 
 #: The label on every pod the lab adds, so that *Remove my pods* leaves the system's alone.
 LAB_LABEL = "k8skit.io/lab"
@@ -178,5 +178,5 @@ class SchedulerLab(Dashboard):
                            f"kube-scheduler scores with <b>{self.scoring_strategy}</b>.")
 
     def __repr__(self) -> str:
-        return (f"SchedulerLab ({len(self.cluster.nodes) - 1} workers, {self.added} pods added, "
-                f"scoring {self.scoring_strategy}); run the cell in JupyterLab to use it")
+        return (f"SchedulerLab: {len(self.cluster.nodes) - 1} workers, {self.added} pods added, "
+                f"scoring {self.scoring_strategy}; {RUN_IT}")

@@ -33,7 +33,7 @@ from k8skit.cluster import Cluster
 from k8skit.kubectl.printers.tables import pod_summary
 from k8skit.node.kube_proxy import IPTABLES, PROXY_MODES
 from k8skit.viz.traffic import traffic_sankey
-from k8skit.widgets.cluster_dashboard import Dashboard, refresh_options, show_figure
+from k8skit.widgets.cluster_dashboard import RUN_IT, Dashboard, refresh_options, show_figure
 
 SERVICE = "web"
 CLIENT = "client"
@@ -241,6 +241,6 @@ class ServiceLab(Dashboard):
     def __repr__(self) -> str:
         states = self.endpoint_states()
         ready = sum(1 for state in states.values() if state == "ready")
-        return (f"ServiceLab (t = {self.cluster.now:g} s, {len(self._service_pods())} pods "
-                f"behind service/{SERVICE}, {ready} ready endpoints, kube-proxy "
-                f"{self.cluster.proxy_mode}); run the cell in JupyterLab to use it")
+        return (f"ServiceLab: t = {self.cluster.now:g} s, {len(self._service_pods())} pods "
+                f"behind service/{SERVICE}, {ready} ready, kube-proxy {self.cluster.proxy_mode}; "
+                f"{RUN_IT}")
