@@ -268,3 +268,27 @@ def test_a_deleted_node_object_stays_gone_until_the_kubelet_restarts(cluster):
     cluster.run(1)
     assert cluster.api.get("Node", "worker-2", None)["status"]["conditions"][-1]["status"] == \
         "True"
+
+
+def test_the_same_seed_replays_the_same_history():
+    def history():
+        c = Cluster(nodes=2, seed=5)
+        c.apply("""
+apiVersion: v1
+kind: Pod
+metadata: {name: crash}
+spec:
+  containers:
+  - {name: c, image: busybox, command: [sh, -c, "exit 1"]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: bad}
+spec:
+  containers:
+  - {name: c, image: "nginx:nope"}
+""")
+        c.run(300)
+        return c.api.list("Pod"), c.api.list("Event"), c.api.list("Node")
+
+    assert history() == history()
