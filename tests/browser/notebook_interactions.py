@@ -69,3 +69,36 @@ def next_walks_the_request_journey_one_step(notebook: NotebookPage) -> None:
     assert shows_step(1), "the journey does not start at step 1"
     notebook.click_button("Next ▶")
     notebook.wait_for(lambda: shows_step(2), "the journey to show step 2")
+
+
+@interaction("04_pods")
+def a_pod_larger_than_any_node_stays_pending_in_the_scheduler_lab(notebook: NotebookPage) -> None:
+    """The notebook says: ask for a pod that fits nowhere and read the message."""
+    notebook.set_slider(0, "4100")  # cpu request (m), more than a 4-CPU worker has
+    notebook.click_button("Add pods")
+    text = notebook.page.locator(".jp-Notebook").inner_text
+    notebook.wait_for(lambda: "stays Pending" in text(), "the lab to say the pod stays Pending")
+    assert "Insufficient cpu" in text()
+
+
+@interaction("05_services")
+def an_unready_pod_answers_no_requests_in_the_service_lab(notebook: NotebookPage) -> None:
+    """The notebook says: make a pod unready, let time pass, and it drops out of the traffic."""
+    notebook.click_button("Make unready")
+    notebook.click_button("Let 5 s pass")
+    notebook.click_button("Send requests")
+    text = notebook.page.locator(".jp-Notebook").inner_text
+
+    def unready_row() -> list[str]:
+        return [line for line in text().splitlines() if "\tnot ready\t" in line]
+
+    notebook.wait_for(unready_row, "the lab to list a pod as a not ready endpoint")
+    assert unready_row()[0].split("\t")[-1].strip() == "0", unready_row()
+
+
+@interaction("06_workshop")
+def the_dashboard_lets_the_workshop_clock_run(notebook: NotebookPage) -> None:
+    """The workshop tells learners to click Step after their own cells: the view must follow."""
+    shown = notebook.shown()
+    notebook.click_button("Step")
+    assert notebook.wait_for_change(shown), "clicking Step changed nothing the dashboard shows"
