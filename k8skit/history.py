@@ -36,7 +36,6 @@ class PodState:
     node: str | None
     ready: bool
     restarts: int
-    deleting: bool              # metadata.deletionTimestamp is set
     disruption: str | None      # reason of a DisruptionTarget condition (eviction), if any
 
 
@@ -57,27 +56,6 @@ class PodLife:
         """The node the pod was bound to (None if it never was)."""
         return next((state.node for state in self.states if state.node), None)
 
-    @property
-    def evicted(self) -> str | None:
-        """Why the pod was evicted (``DeletionByTaintManager``, ``Evicted`` ...), if it was."""
-        for state in self.states:
-            if state.disruption:
-                return state.disruption
-            if state.status == "Evicted":
-                return "Evicted"
-        return None
-
-    def state_at(self, time: float) -> PodState | None:
-        """The pod's state at ``time`` (None before it existed or after it was deleted)."""
-        if time < self.created or (self.deleted is not None and time >= self.deleted):
-            return None
-        found = None
-        for state in self.states:
-            if state.time > time:
-                break
-            found = state
-        return found
-
 
 @dataclass(frozen=True)
 class ReplicaSetSample:
@@ -92,6 +70,8 @@ class ReplicaSetSample:
 
 @dataclass
 class ReplicaSetLife:
+    """One ReplicaSet's replicas over time, and the revisions it was rolled out as."""
+
     namespace: str
     name: str
     owner: str | None           # the Deployment that controls it
@@ -126,6 +106,8 @@ class DeploymentSample:
 
 @dataclass
 class DeploymentLife:
+    """One Deployment's spec and status over time."""
+
     namespace: str
     name: str
     samples: list[DeploymentSample] = field(default_factory=list)
@@ -183,14 +165,6 @@ class ClusterHistory:
                  if rs.namespace == namespace and rs.owner == deployment]
         return sorted(owned, key=lambda rs: (rs.revisions[:1], rs.name))
 
-    def node_status_at(self, node: str, time: float) -> str | None:
-        found = None
-        for at, status in self.nodes.get(node, []):
-            if at > time:
-                break
-            found = status
-        return found
-
     # -- watch handlers -----------------------------------------------------------------------
     def _node(self, event: WatchEvent) -> None:
         changes = self.nodes.setdefault(event.object["metadata"]["name"], [])
@@ -219,11 +193,9 @@ class ClusterHistory:
         disruption = next((c.get("reason") for c in pod.get("status", {}).get("conditions") or []
                            if c.get("type") == "DisruptionTarget" and c.get("status") == "True"),
                           None)
-        state = PodState(self.clock.now, summary.reason, pod["spec"].get("nodeName") or None,
-                         summary.total > 0 and summary.ready == summary.total,
-                         summary.restarts, bool(meta.get("deletionTimestamp")), disruption)
-        if not life.states or _differs(life.states[-1], state):
-            life.states.append(state)
+        _append(life.states, PodState(
+            self.clock.now, summary.reason, pod["spec"].get("nodeName") or None,
+            summary.total > 0 and summary.ready == summary.total, summary.restarts, disruption))
 
     def _replica_set(self, event: WatchEvent) -> None:
         rs = event.object
@@ -267,15 +239,9 @@ class ClusterHistory:
             status.get("readyReplicas", 0), status.get("availableReplicas", 0)))
 
 
-def _differs(before: PodState, after: PodState) -> bool:
-    return (before.status, before.node, before.ready, before.restarts, before.deleting,
-            before.disruption) != (after.status, after.node, after.ready, after.restarts,
-                                   after.deleting, after.disruption)
-
-
 def _append(samples: list, sample) -> None:
-    """Add a sample unless nothing but the time changed; a later sample at the same instant
-    replaces the earlier one."""
+    """Add a sample (or a pod's state) unless nothing but the time changed; a later one at the
+    same instant replaces the earlier."""
     if samples:
         last = samples[-1]
         if _values(last) == _values(sample):

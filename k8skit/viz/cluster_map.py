@@ -142,6 +142,8 @@ def node_order(name: str) -> tuple:
 
 @dataclass(frozen=True)
 class PodView:
+    """One pod as the map draws it: its app, its STATUS and the map's state for it."""
+
     name: str
     namespace: str
     app: str
@@ -156,6 +158,8 @@ class PodView:
 
 @dataclass(frozen=True)
 class NodeView:
+    """One node as the map draws it: its status, its resources and its pods."""
+
     name: str
     status: str
     roles: tuple[str, ...]
@@ -177,6 +181,8 @@ class NodeView:
 
 @dataclass(frozen=True)
 class ClusterView:
+    """The whole map's content at one instant."""
+
     time: float
     nodes: tuple[NodeView, ...]
     queue: tuple[PodView, ...]      # pods bound to no node (or to a node that no longer exists)
@@ -324,6 +330,7 @@ _BAR_LABEL = 30           # room for "cpu" / "mem" left of the bars
 _POD_STEP = 14            # a pod square and its gap
 _POD_SIZE = 11
 _POD_TOP = _HEADER + 2 * (_BAR_HEIGHT + 4) + 10   # from a box's top to its first row of pods
+_QUEUE_PODS_PER_ROW = int((_QUEUE_WIDTH - 2 * _PAD) // _POD_STEP)
 
 
 def grid_columns(node_count: int) -> int:
@@ -358,9 +365,6 @@ def _grid(view: ClusterView) -> _Grid:
                     + _PAD)
     height = max(rows * (cell_height + _GAP) - _GAP, queue_height, cell_height)
     return _Grid(columns, cell_width, cell_height, pods_per_row, height)
-
-
-_QUEUE_PODS_PER_ROW = int((_QUEUE_WIDTH - 2 * _PAD) // _POD_STEP)
 
 
 # -- the figure -----------------------------------------------------------------------------------
