@@ -116,6 +116,15 @@ def test_progress_lists_every_exercise_with_its_last_check(exercise):
     assert [row[1] for row in table.rows][:1] == ["ch00.scratch"]  # chapters in order
 
 
+def test_progress_of_one_chapter_lists_only_its_exercises():
+    table = progress("ch01")
+    assert [row[1] for row in table.rows] == ["ch01.q1", "ch01.q2", "ch01.q3"]
+    assert table.caption.endswith("of 3 exercises correct in this session")
+    unknown = progress("ch99")
+    assert unknown.rows == []
+    assert unknown.caption.startswith('no exercises in chapter "ch99": the chapters are ch01')
+
+
 def test_exercise_ids_name_their_chapter():
     with pytest.raises(ValueError, match="ch01.q1"):
         Exercise("q1", "t", "q", "a", judge_answer_is_42, ("hint",), "a = 1")

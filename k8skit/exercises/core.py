@@ -284,10 +284,16 @@ def load_all_chapters() -> None:
             importlib.import_module(f"{package.__name__}.{module.name}")
 
 
-def progress() -> Table:
-    """Every exercise of the course and its last check in this kernel session."""
+def progress(chapter: str | None = None) -> Table:
+    """Every exercise of the course (or of one ``chapter``, such as ``"ch01"``) and its last
+    check in this kernel session."""
     load_all_chapters()
-    exercises = sorted(REGISTRY.values(), key=lambda e: (e.chapter, _natural(e.id)))
+    exercises = sorted((e for e in REGISTRY.values() if chapter in (None, e.chapter)),
+                       key=lambda e: (e.chapter, _natural(e.id)))
+    if not exercises:
+        chapters = ", ".join(sorted({e.chapter for e in REGISTRY.values()}))
+        return Table(columns=("chapter", "exercise", "title", "last check"), rows=[],
+                     caption=f'no exercises in chapter "{chapter}": the chapters are {chapters}')
     done = sum(e.last_result is Status.CORRECT for e in exercises)
     return Table(
         columns=("chapter", "exercise", "title", "last check"),
