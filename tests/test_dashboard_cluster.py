@@ -55,6 +55,7 @@ def test_the_map_shows_the_pods_kubectl_lists_on_their_nodes(dashboard):
     assert {name: pod for name, pod in map_pods(dashboard.figure).items()
             if name.startswith("web-")} == kubectl_pods(dashboard.cluster)
     assert dashboard.deployment.value == "web"
+    assert dashboard.node.options == ("worker-1", "worker-2", "worker-3", "control-plane")
     assert (dashboard.replicas.value, dashboard.image.value) == (3, "nginx")
 
 

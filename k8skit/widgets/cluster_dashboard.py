@@ -32,7 +32,7 @@ import plotly.graph_objects as go
 from k8skit.api.defaults import DEFAULT_TOLERATION_SECONDS
 from k8skit.api.errors import APIError
 from k8skit.control_plane.controllers.node_lifecycle import NODE_MONITOR_GRACE_PERIOD
-from k8skit.kubectl.printers.tables import node_status, render_rows, table_rows
+from k8skit.kubectl.printers.tables import node_roles, node_status, render_rows, table_rows
 from k8skit.viz.cluster_map import cluster_map, cluster_map_patch, node_order
 from k8skit.viz.palette import GREY, VERMILLION
 
@@ -59,10 +59,11 @@ _BUTTON = widgets.Layout(width="auto")
 _LABEL_STYLE = {"description_width": "80px"}
 
 
-def _pre(text: str, max_height: str = "16em") -> str:
-    """Text in a scrolling monospace block, escaped (it may hold anything a learner typed)."""
-    return (f'<pre style="margin:0; max-height:{max_height}; overflow:auto; '
-            f'font-size:12px">{html.escape(text)}</pre>')
+def preformatted(text: str, max_height: str = "16em") -> str:
+    """Text as a terminal shows it: monospace, lines kept whole (scrolling sideways and down
+    when needed), and escaped, since it may hold anything a learner typed."""
+    return (f'<pre style="margin:0; max-height:{max_height}; overflow:auto; white-space:pre; '
+            f'font-size:12px; line-height:1.3">{html.escape(text)}</pre>')
 
 
 def plain_words(error: BaseException) -> str:
@@ -105,7 +106,7 @@ class Dashboard(widgets.VBox):
         self.message_text, self.problem = text, problem
         color, weight = (VERMILLION, "bold") if problem else (GREY, "normal")
         self.message.value = (f'<div style="color:{color}; font-weight:{weight}; '
-                              f'white-space:pre-wrap">{html.escape(text)}</div>')
+                              f'white-space:pre-wrap; line-height:1.35">{html.escape(text)}</div>')
 
     # -- controls ------------------------------------------------------------------------------
     def guarded(self, handler: Callable[..., None], redraw: bool = True
@@ -342,7 +343,7 @@ class ClusterDashboard(Dashboard):
         if not command:
             raise ValueError("Type a kubectl command first, for example: get pods -o wide")
         result = self.cluster.kubectl(command)
-        self.output.value = _pre(f"$ kubectl {command}\n{result.stdout}{result.stderr}")
+        self.output.value = preformatted(f"$ kubectl {command}\n{result.stdout}{result.stderr}")
 
     def _on_text_message(self, _widget, content: dict, _buffers) -> None:
         # The browser sends "submit" when Enter is pressed in the box.
@@ -354,13 +355,16 @@ class ClusterDashboard(Dashboard):
         """The map, the clock line, the event log and the choices, as the cluster is now."""
         cluster_map_patch(self.cluster).apply_to(self.figure)
         self.describe()
-        self.events.value = _pre(self.event_log(), max_height="12em")
+        self.events.value = preformatted(self.event_log(), max_height="12em")
         api = self.cluster.api
         refresh_options(self.deployment, [d["metadata"]["name"]
                                           for d in api.list("Deployment", self.namespace)])
         refresh_options(self.pod, [p["metadata"]["name"] for p in api.list("Pod", self.namespace)])
-        refresh_options(self.node, sorted((n["metadata"]["name"] for n in api.list("Node")),
-                                          key=node_order))
+        # Workers first: the machine a learner means to fail or cordon is rarely the control
+        # plane.
+        refresh_options(self.node, [n["metadata"]["name"] for n in sorted(
+            api.list("Node"), key=lambda n: ("control-plane" in node_roles(n),
+                                             node_order(n["metadata"]["name"])))])
 
     def describe(self) -> None:
         """The clock line: the time now and what one step lets pass."""

@@ -29,7 +29,7 @@ from k8skit.kubectl.command import CommandError
 from k8skit.kubectl.commands.rollout import deployment_status
 from k8skit.kubectl.printers.tables import pod_summary
 from k8skit.viz.rollout import rollout_timeline
-from k8skit.widgets.cluster_dashboard import RUN_IT, Dashboard, show_figure
+from k8skit.widgets.cluster_dashboard import RUN_IT, Dashboard, preformatted, show_figure
 
 DEPLOYMENT = "bootcamp"
 FIRST_IMAGE = "gcr.io/google-samples/kubernetes-bootcamp:v1"
@@ -193,7 +193,7 @@ class RolloutLab(Dashboard):
         table = self.cluster.kubectl(f"get rs -l app={DEPLOYMENT} -o wide").stdout
         self.status.value = (f"<b>t = {self.cluster.now:g} s</b> · "
                              f"{html.escape(self.rollout_status()[0])}"
-                             f'<pre style="font-size:12px">{html.escape(table)}</pre>')
+                             f"{preformatted(table)}")
 
     def describe(self) -> None:
         """The band the sliders set for the next rollout."""
