@@ -28,7 +28,6 @@ cordoned node (``spec.unschedulable``) ``node.kubernetes.io/unschedulable:NoSche
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass
 
 from k8skit.api.events import EventRecorder
@@ -152,6 +151,11 @@ def node_condition(node: dict, type_: str) -> dict | None:
     return None
 
 
+def _snapshot(condition: dict | None) -> dict | None:
+    """A copy of a condition that later writes to the node cannot change."""
+    return dict(condition) if condition is not None else None
+
+
 def zone_key(node: dict) -> str:
     """The failure zone a node belongs to (nodetopology.GetZoneKey)."""
     labels = node["metadata"].get("labels") or {}
@@ -249,10 +253,12 @@ class NodeLifecycleController:
         kubelet has been silent for the grace period. Returns (observed, current) Ready."""
         now = self.clock.now
         name = node["metadata"]["name"]
-        meta_created = node["metadata"].get("creationTimestamp", timestamp(now))
         health = self._health.get(name)
         current = node_condition(node, "Ready")
         if current is None:
+            meta_created = node["metadata"].get("creationTimestamp")
+            if "creationTimestamp" not in node["metadata"]:
+                meta_created = timestamp(now)
             observed = {"type": "Ready", "status": "Unknown", "lastHeartbeatTime": meta_created,
                         "lastTransitionTime": meta_created}
             grace = NODE_STARTUP_GRACE_PERIOD
@@ -260,16 +266,17 @@ class NodeLifecycleController:
                 created = seconds_of(meta_created)
                 health = _NodeHealth(None, created, created)
         else:
-            observed = copy.deepcopy(current)
+            # A condition is a flat mapping of strings: a shallow copy is a full snapshot.
+            observed = dict(current)
             grace = NODE_MONITOR_GRACE_PERIOD
         saved = health.ready if health is not None else None
         if health is None or (saved is None) != (current is None):
-            health = _NodeHealth(copy.deepcopy(current), now, now)
+            health = _NodeHealth(_snapshot(current), now, now)
         elif saved is not None and saved.get("lastHeartbeatTime") != current.get(
                 "lastHeartbeatTime"):
             transition = (now if saved.get("lastTransitionTime") != current.get(
                 "lastTransitionTime") else health.ready_transition_timestamp)
-            health = _NodeHealth(copy.deepcopy(current), now, transition)
+            health = _NodeHealth(observed, now, transition)
         lease = self.api.try_get("Lease", name, NODE_LEASE_NAMESPACE)
         renew = (lease or {}).get("spec", {}).get("renewTime")
         if renew is not None and renew != health.lease_renew_time:
@@ -281,7 +288,7 @@ class NodeLifecycleController:
             current = node_condition(node, "Ready")
             if current != observed:
                 self.api.update_status(node, user=COMPONENT)
-                health.ready = copy.deepcopy(current)
+                health.ready = _snapshot(current)
                 health.ready_transition_timestamp = now
         return observed, current
 
