@@ -198,6 +198,11 @@ def test_a_node_that_stopped_reporting_is_marked_not_ready():
     boxes = polygons(figure.data[1])
     assert not_ready == [boxes[1]]                 # control-plane, worker-1, worker-2
     assert "(1 NotReady)" in figure.layout.title.text
+    # Its kubelet no longer answers, so, as for `kubectl top nodes`, its usage is unknown.
+    assert "<unknown>" in cluster.kubectl("top nodes").stdout
+    assert len(polygons(figure.data[6])) == 2 * 2  # cpu and memory in use, of 2 nodes of 3
+    worker_1 = next(h for h in figure.data[7].hovertext if h.startswith("<b>worker-1</b>"))
+    assert "in use unknown" in worker_1
 
 
 def test_the_app_is_the_label_or_the_controllers_name_without_the_template_hash():
