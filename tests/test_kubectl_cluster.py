@@ -62,3 +62,19 @@ def test_top_reads_the_kubelets_summaries(cluster):
     pods = cluster.kubectl("top pods").lines
     assert pods[0].split() == ["NAME", "CPU(cores)", "MEMORY(bytes)"]
     assert pods[1].split()[0] == "web"
+
+
+def test_logs_and_exec_pick_a_pod_of_a_deployment_as_kubectl_does():
+    cluster = Cluster(nodes=2, seed=0)
+    cluster.kubectl("create deployment hello --image=gcr.io/google-samples/hello-app:1.0 "
+                    "--replicas=3")
+    cluster.run(30)
+    pods = [pod["metadata"]["name"] for pod in cluster.api.list("Pod", namespace="default")]
+    logs = cluster.kubectl("logs deployment/hello")
+    chosen = logs.stderr.removeprefix("Found 3 pods, using pod/").strip()
+    assert chosen in pods
+    assert "Server listening on port 8080" in logs.stdout
+    assert cluster.kubectl("exec deploy/hello -- hostname").stdout == chosen + "\n"
+    unknown = cluster.kubectl("logs deployment/nope")
+    assert unknown.stderr == ('Error from server (NotFound): deployments.apps "nope" '
+                              "not found\n")

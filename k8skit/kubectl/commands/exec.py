@@ -10,7 +10,7 @@ attach. Source: ``staging/src/k8s.io/kubectl/pkg/cmd/exec/exec.go``.
 from __future__ import annotations
 
 from k8skit.kubectl.command import Command, CommandError, Context, Exit, UsageError
-from k8skit.kubectl.commands.pods import choose_container, node_of, pod_name_of
+from k8skit.kubectl.commands.pods import choose_container, node_of, pod_for
 from k8skit.kubectl.flags import Flag, ParsedArgs
 
 
@@ -24,7 +24,7 @@ def run(ctx: Context, parsed: ParsedArgs) -> None:
                            "[COMMAND] instead")
     if not argv:
         raise UsageError("you must specify at least one command for the container")
-    pod = ctx.api.get("Pod", pod_name_of(before[0]), ctx.namespace)
+    pod = pod_for(ctx, before[0])
     phase = (pod.get("status") or {}).get("phase")
     if phase in ("Succeeded", "Failed"):
         raise CommandError(f"cannot exec into a container in a completed pod; current phase "

@@ -11,7 +11,7 @@ cmd/logs/logs.go``.
 from __future__ import annotations
 
 from k8skit.kubectl.command import Command, CommandError, Context, UsageError
-from k8skit.kubectl.commands.pods import choose_container, pod_name_of
+from k8skit.kubectl.commands.pods import choose_container, pod_for
 from k8skit.kubectl.flags import Flag, ParsedArgs
 
 
@@ -25,7 +25,7 @@ def run(ctx: Context, parsed: ParsedArgs) -> None:
                          "TYPE/NAME is a required argument for the logs command")
     if len(parsed.args) > 2:
         raise UsageError("expected 'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]'.")
-    pod = ctx.api.get("Pod", pod_name_of(parsed.args[0]), ctx.namespace)
+    pod = pod_for(ctx, parsed.args[0])
     requested = parsed["container"] or (parsed.args[1] if len(parsed.args) == 2 else "")
     container = choose_container(ctx, pod, requested)
     if not pod["spec"].get("nodeName"):
