@@ -331,6 +331,7 @@ _POD_STEP = 14            # a pod square and its gap
 _POD_SIZE = 11
 _POD_TOP = _HEADER + 2 * (_BAR_HEIGHT + 4) + 10   # from a box's top to its first row of pods
 _QUEUE_PODS_PER_ROW = int((_QUEUE_WIDTH - 2 * _PAD) // _POD_STEP)
+_WIDE_BOX = 170           # room for "name · control plane" and "status · N pods"
 
 
 def grid_columns(node_count: int) -> int:
@@ -448,10 +449,13 @@ def cluster_map_patch(cluster, title: str | None = None) -> FigurePatch:
             _rectangle(boxes["cordoned"], left, top, grid.cell_width, grid.cell_height)
         headers["x"].append(left + _PAD)
         headers["y"].append(top - _HEADER / 2)
-        role = " · control plane" if node.control_plane else ""
+        # A narrow box (6 columns) has room for the name and kubectl's status only.
+        wide = grid.cell_width >= _WIDE_BOX
+        role = " · control plane" if node.control_plane and wide else ""
+        count = f" · {len(node.pods)} pods" if wide else ""
         status = (node.status if node.ready else
                   f"<span style='color:{VERMILLION}'><b>{node.status}</b></span>")
-        headers["text"].append(f"<b>{node.name}</b>{role}<br>{status} · {len(node.pods)} pods")
+        headers["text"].append(f"<b>{node.name}</b>{role}<br>{status}{count}")
         headers["hovertext"].append(node.hover)
         bar_left, bar_width = left + _PAD + _BAR_LABEL, grid.cell_width - 2 * _PAD - _BAR_LABEL
         for row, (requested, used, allocatable, label) in enumerate((
