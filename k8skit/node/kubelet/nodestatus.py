@@ -25,6 +25,7 @@ Sources: ``pkg/kubelet/kubelet_node_status.go`` (registration, labels),
 from __future__ import annotations
 
 import copy
+import functools
 import random
 import uuid
 
@@ -65,9 +66,14 @@ _HEALTHY_CONDITIONS = (
 
 def micro_time(seconds: float) -> str:
     """A ``metav1.MicroTime`` (``2026-01-01T00:00:10.000000Z``), the format of Lease times."""
-    whole = timestamp(seconds)[:-1]
     micros = int(round((seconds - int(seconds)) * 1e6)) % 1_000_000
-    return f"{whole}.{micros:06d}Z"
+    return f"{_whole_second(int(seconds))}.{micros:06d}Z"
+
+
+@functools.lru_cache(maxsize=256)
+def _whole_second(seconds: int) -> str:
+    """The RFC 3339 second (without ``Z``); every node renews at the same few seconds."""
+    return timestamp(seconds)[:-1]
 
 
 def node_labels(config: NodeConfig) -> dict[str, str]:
