@@ -78,3 +78,12 @@ def test_logs_and_exec_pick_a_pod_of_a_deployment_as_kubectl_does():
     unknown = cluster.kubectl("logs deployment/nope")
     assert unknown.stderr == ('Error from server (NotFound): deployments.apps "nope" '
                               "not found\n")
+
+
+def test_exec_into_a_container_that_never_started_is_kubectls_plain_error():
+    cluster = Cluster(nodes=1, seed=0)
+    cluster.kubectl("run web --image=nginx:nope")
+    cluster.run(20)
+    result = cluster.kubectl("exec web -- ls")
+    assert result.returncode == 1
+    assert result.stderr == 'error: unable to upgrade connection: container not found ("web")\n'

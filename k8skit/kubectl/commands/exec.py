@@ -9,6 +9,7 @@ attach. Source: ``staging/src/k8s.io/kubectl/pkg/cmd/exec/exec.go``.
 
 from __future__ import annotations
 
+from k8skit.api.errors import BadRequest
 from k8skit.kubectl.command import Command, CommandError, Context, Exit, UsageError
 from k8skit.kubectl.commands.pods import choose_container, node_of, pod_for
 from k8skit.kubectl.flags import Flag, ParsedArgs
@@ -31,8 +32,15 @@ def run(ctx: Context, parsed: ParsedArgs) -> None:
                            f"is {phase}")
     container = choose_container(ctx, pod, parsed["container"])
     kubelet = ctx.api.node_proxy(node_of(pod))
-    result = kubelet.exec(ctx.namespace, pod["metadata"]["name"], container, list(argv),
-                          stdin=ctx.stdin if parsed["stdin"] else None)
+    try:
+        result = kubelet.exec(ctx.namespace, pod["metadata"]["name"], container, list(argv),
+                              stdin=ctx.stdin if parsed["stdin"] else None)
+    except BadRequest as error:
+        # The streaming upgrade fails before any Status reaches kubectl, which prints the
+        # plain error: `error: unable to upgrade connection: container not found ("web")`.
+        if error.message.startswith("unable to upgrade connection"):
+            raise CommandError(error.message) from None
+        raise
     ctx.out.write(result.stdout)
     ctx.err.write(result.stderr)
     if result.exit_code:
