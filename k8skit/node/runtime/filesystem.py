@@ -7,6 +7,12 @@ volumes mounted over paths in it (an emptyDir shared by the pod's containers, a 
 files, a persistent disk that outlives the pod). :class:`FileSystem` is one such tree;
 :class:`ContainerFS` is the container's view, routing each path to the mount that owns it.
 
+A copy costs nothing until something writes, as with containerd's overlayfs snapshotter: the
+image's files are a read-only lower layer every container of the image shares, and a
+container's first write to a file or directory copies it up into the container's own tree
+(copy-up, ``Documentation/filesystems/overlayfs.rst`` in the Linux sources). A thousand
+replicas of one image therefore hold one set of the image's files, not a thousand.
+
 Errors are Python's own ``OSError`` subclasses carrying the kernel's errno (ENOENT, EISDIR,
 EROFS ...) so the shell and the programs can word them as real tools do.
 """
@@ -29,10 +35,11 @@ class File:
     """A regular file: its text, permission bits and modification time.
 
     Appends are kept as a list of chunks and joined on read, so a program appending a line
-    every second to a log file for hours costs little.
+    every second to a log file for hours costs little. A ``shared`` file belongs to a lower
+    layer several trees read: it is never changed in place, only copied up.
     """
 
-    __slots__ = ("_chunks", "mode", "mtime", "program")
+    __slots__ = ("_chunks", "mode", "mtime", "program", "shared")
 
     def __init__(self, data: str = "", mode: int = 0o644, mtime: float = 0.0,
                  program: str | None = None) -> None:
@@ -42,6 +49,7 @@ class File:
         # For an executable that is one of the simulator's programs (``/bin/sleep``), the name
         # the program registry knows it by.
         self.program = program
+        self.shared = False
 
     @property
     def data(self) -> str:
@@ -60,36 +68,48 @@ class File:
     def size(self) -> int:
         return sum(len(chunk.encode()) for chunk in self._chunks)
 
-    def copy(self) -> File:
+    def copy_up(self) -> File:
+        """This file's own copy, to change without touching the shared layer."""
         clone = File(mode=self.mode, mtime=self.mtime, program=self.program)
         clone._chunks = list(self._chunks)
         return clone
 
 
 class Directory:
-    """A directory: names to files and directories."""
+    """A directory: names to files and directories.
 
-    __slots__ = ("entries", "mode", "mtime")
+    A ``shared`` directory is part of a lower layer, and so is everything under it: a tree
+    that writes below it first copies it up (:meth:`copy_up`), one level at a time.
+    """
+
+    __slots__ = ("entries", "mode", "mtime", "shared")
 
     def __init__(self, mode: int = 0o755, mtime: float = 0.0) -> None:
         self.entries: dict[str, File | Directory] = {}
         self.mode = mode
         self.mtime = mtime
+        self.shared = False
 
-    def copy(self) -> Directory:
-        """A deep copy, made without recursion (a tree may be thousands of levels deep)."""
+    def copy_up(self) -> Directory:
+        """This directory's own copy, whose entries still point at the shared layer."""
         clone = Directory(self.mode, self.mtime)
-        pending = [(self, clone)]
-        while pending:
-            source, target = pending.pop()
-            for name, node in source.entries.items():
-                if isinstance(node, Directory):
-                    copied = Directory(node.mode, node.mtime)
-                    pending.append((node, copied))
-                else:
-                    copied = node.copy()
-                target.entries[name] = copied
+        clone.entries = dict(self.entries)
         return clone
+
+    def share(self) -> None:
+        """Make this tree a lower layer, without recursion (a tree may be thousands of levels
+        deep). A shared directory holds only shared entries, so the walk stops at one."""
+        pending = [self]
+        while pending:
+            directory = pending.pop()
+            if directory.shared:
+                continue
+            directory.shared = True
+            for node in directory.entries.values():
+                if isinstance(node, Directory):
+                    pending.append(node)
+                else:
+                    node.shared = True
 
 
 @dataclass(frozen=True)
@@ -148,10 +168,12 @@ class FileSystem:
         return node
 
     def _parent(self, path: str, create: bool) -> tuple[Directory, str]:
+        """The directory to change to write at ``path`` (copied up if it was shared), and the
+        name in it."""
         parts = _parts(path)
         if not parts:
             raise fs_error(errno.EISDIR, path)
-        node = self.root
+        node = self._own_root()
         for part in parts[:-1]:
             if not isinstance(node, Directory):
                 raise fs_error(errno.ENOTDIR, path)
@@ -160,10 +182,30 @@ class FileSystem:
                 if not create:
                     raise fs_error(errno.ENOENT, path)
                 child = node.entries[part] = Directory()
+            elif child.shared and isinstance(child, Directory):
+                child = node.entries[part] = child.copy_up()
             node = child
         if not isinstance(node, Directory):
             raise fs_error(errno.ENOTDIR, path)
         return node, parts[-1]
+
+    def _own_root(self) -> File | Directory:
+        if self.root.shared:
+            self.root = self.root.copy_up()
+        return self.root
+
+    def _own_node(self, path: str) -> File | Directory:
+        """The node at ``path``, copied up with its ancestors if it was shared, so that a
+        tree holding it (a subPath view) and this tree change the same node."""
+        if not _parts(path):
+            return self._own_root()
+        parent, name = self._parent(path, create=False)
+        node = parent.entries.get(name)
+        if node is None:
+            raise fs_error(errno.ENOENT, path)
+        if node.shared:
+            node = parent.entries[name] = node.copy_up()
+        return node
 
     def node(self, path: str) -> File | Directory | None:
         """The file or directory at ``path``, or None."""
@@ -217,7 +259,7 @@ class FileSystem:
         """Write (or with ``append`` add to) the file at ``path``."""
         self._check_writable(path)
         if not _parts(path) and isinstance(self.root, File):
-            target = self.root
+            target = self._own_root()
         else:
             parent, name = self._parent(path, create=parents)
             target = parent.entries.get(name)
@@ -225,6 +267,8 @@ class FileSystem:
                 raise fs_error(errno.EISDIR, path)
             if target is None:
                 target = parent.entries[name] = File()
+            elif target.shared:
+                target = parent.entries[name] = target.copy_up()
         target.write(data, append)
         if mode is not None:
             target.mode = mode
@@ -276,8 +320,12 @@ class FileSystem:
 
     # -- whole trees ----------------------------------------------------------------------------
     def copy(self, read_only: bool | None = None) -> FileSystem:
-        """An independent copy (a container's writable root made from an image's files)."""
-        clone = FileSystem(root=self.root.copy())
+        """An independent copy (a container's writable root made from an image's files).
+
+        Both trees then share their files as a lower layer; each copies up what it changes.
+        """
+        self.root.share()
+        clone = FileSystem(root=self.root)
         clone.read_only = self.read_only if read_only is None else read_only
         return clone
 
@@ -291,7 +339,7 @@ class FileSystem:
             was_read_only, self.read_only = self.read_only, False
             self.mkdir(path)
             self.read_only = was_read_only
-        view = FileSystem(root=self._node(path))
+        view = FileSystem(root=self._own_node(path))
         view.read_only = self.read_only
         return view
 
