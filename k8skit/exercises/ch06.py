@@ -82,11 +82,11 @@ ACTIONS = {
     1: _apply("config"),
     2: _apply("redis"),
     3: f"""\
-redis_pod = shop.kubectl("get pods -l app=redis -o name").stdout.strip()
 for visit in range(3):
-    shop.kubectl(f"exec {{redis_pod}} -- redis-cli INCR visits")
-shop.kubectl(f"delete {{redis_pod}}")
-shop.run({SETTLE})""",
+    shop.kubectl("exec deploy/redis -- redis-cli INCR visits")
+shop.kubectl("delete pod -l app=redis")
+shop.run({SETTLE})
+shop.kubectl("exec deploy/redis -- redis-cli GET visits")  # the new pod still counts 3""",
     4: _apply("backend"),
     5: _apply("frontend"),
     6: f"""\
@@ -520,10 +520,10 @@ step3 = Exercise(
     answer_name="shop",
     judge=_judge_persistence,
     hints=(
-        "`%kubectl get pods -l app=redis` gives the pod's name; `%kubectl exec <pod> -- "
-        "redis-cli INCR visits` counts one visit.",
-        "`%kubectl delete pod <pod>`, then `shop.run(30)`, then `%kubectl exec <new pod> -- "
-        "redis-cli GET visits`.",
+        "`%kubectl exec deploy/redis -- redis-cli INCR visits` counts one visit, in the pod of "
+        "the Deployment `redis`.",
+        "`%kubectl delete pod -l app=redis`, then `shop.run(30)`, then `%kubectl exec "
+        "deploy/redis -- redis-cli GET visits` asks the new pod.",
         "Redis saves its data to /data/dump.rdb when Kubernetes stops it (SIGTERM) and reads "
         "it back when it starts: the new pod's log says \"DB loaded from disk\".",
     ),
