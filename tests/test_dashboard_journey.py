@@ -209,3 +209,19 @@ def test_a_change_is_shown_field_by_field_with_list_items_by_their_name():
         "status.conditions[Ready].status: False → True",
         "status.conditions[Ready].reason: ContainersNotReady → (removed)",
     ]
+
+
+def test_an_object_that_existed_before_shows_only_what_the_journey_changed():
+    cluster = Cluster(nodes=2, seed=9)
+    cluster.apply(MANIFEST.split("---\n")[1])
+    cluster.run(5)
+    journey = follow_apply(cluster, MANIFEST.split("---\n")[0])
+    first = next(step for step in journey.steps if step.kind == "Endpoints")
+    assert first.verb == "update"
+    paths = [change.path for change in first.changes]
+    assert paths and all(path.startswith(("subsets", "metadata.annotations")) for path in paths)
+    ips = {p["status"]["podIP"] for p in cluster.api.list("Pod", "default")}
+    named = {path.split("Addresses[")[1].split("]")[0] for path in paths if "Addresses[" in path}
+    assert named and named <= ips       # addresses are named by their IP
+    deleted = [step for step in journey.steps if step.verb == "delete"]
+    assert deleted and all(step.changes == [] for step in deleted)

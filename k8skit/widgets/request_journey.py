@@ -79,6 +79,9 @@ RUNTIME_REASONS = frozenset({
 #: Fields that change on every write and say nothing about the step.
 _NOISE = ("metadata.resourceVersion", "metadata.managedFields")
 
+#: The fields that name a list item in a change's path (conditions, containers, addresses).
+_ITEM_KEYS = ("type", "name", "ip")
+
 #: How many changed fields a step shows before "... and N more".
 SHOWN_CHANGES = 14
 
@@ -201,7 +204,8 @@ ObjectId = tuple[str, str | None, str]          # (kind, namespace, name), as th
 
 
 class _Snapshots:
-    """Every object as each watch event delivered it, by the revision it carried.
+    """Every object as it was when recording began and as each watch event delivered it
+    afterwards, by the revision it carried (as an informer lists, then watches).
 
     A watch delivers an object a moment after the write (on the clock), so two writes to the
     same object in one go are seen once, as the later one: then the earlier revision has no
@@ -212,6 +216,9 @@ class _Snapshots:
         self.by_object: dict[ObjectId, list[tuple[int, dict | None]]] = {}
         self.recording = True
         for kind in KINDS:
+            if kind != "Event":      # events are only ever read once written
+                for obj in api.list(kind):
+                    self._on_event(kind, WatchEvent("ADDED", obj))
             api.watch(kind, functools.partial(self._on_event, kind))
 
     def _on_event(self, kind: str, event: WatchEvent) -> None:
@@ -493,8 +500,9 @@ def _target_uids(obj: dict) -> set[str]:
 def flatten(value: object, path: str = "") -> Iterator[tuple[str, object]]:
     """Every leaf of an object as (path, value), in the object's order.
 
-    List items that have a ``type`` (conditions) or a ``name`` (containers, ports) are named by
-    it, as ``status.conditions[Ready].status``, so that a list reordered is no change.
+    List items that have a ``type`` (conditions), a ``name`` (containers, ports) or an ``ip``
+    (an Endpoints' addresses) are named by it, as ``status.conditions[Ready].status``, so that
+    a list reordered, or an item added in front, changes no other item.
     """
     if isinstance(value, dict) and value:
         for key, item in value.items():
@@ -503,7 +511,7 @@ def flatten(value: object, path: str = "") -> Iterator[tuple[str, object]]:
         for index, item in enumerate(value):
             label = index
             if isinstance(item, dict):
-                label = item.get("type") or item.get("name") or index
+                label = next((item[key] for key in _ITEM_KEYS if item.get(key)), index)
             yield from flatten(item, f"{path}[{label}]")
     else:
         yield path, value
@@ -513,11 +521,14 @@ def diff(before: dict | None, after: dict | None) -> list[Change]:
     """The fields that differ between two states of an object (None: not there).
 
     Left out as saying nothing: the resourceVersion every write bumps, fields that appear
-    empty (``lastProbeTime: null``), and the ``type`` or ``name`` of a list item, which its path
-    already names (``status.conditions[Ready].type: Ready``).
+    empty (``lastProbeTime: null``), the ``type``, ``name`` or ``ip`` of a list item, which its
+    path already names (``status.conditions[Ready].type: Ready``), and the fields of a deleted
+    object (gone is all there is to say).
     """
+    if after is None:
+        return []
     old = dict(flatten(before)) if before is not None else {}
-    new = dict(flatten(after)) if after is not None else {}
+    new = dict(flatten(after))
     changes = [Change(path, old.get(path, ABSENT), value) for path, value in new.items()
                if old.get(path, ABSENT) != value and not (path not in old and value is None)]
     changes += [Change(path, value, ABSENT) for path, value in old.items() if path not in new]
@@ -528,7 +539,7 @@ def diff(before: dict | None, after: dict | None) -> list[Change]:
 def _names_itself(change: Change) -> bool:
     head, _, field_name = change.path.rpartition(".")
     value = change.after if change.after is not ABSENT else change.before
-    return field_name in ("type", "name") and head.endswith(f"[{value}]")
+    return field_name in _ITEM_KEYS and head.endswith(f"[{value}]")
 
 
 def _shown(value: object) -> str:
@@ -621,7 +632,9 @@ class RequestJourney(Dashboard):
         lines += [f"&nbsp;&nbsp;{html.escape(str(change))}" for change in shown]
         if len(step.changes) > SHOWN_CHANGES:
             lines.append(f"&nbsp;&nbsp;... and {len(step.changes) - SHOWN_CHANGES} more fields")
-        if step.writes and not step.changes:
+        if step.verb == "delete":
+            lines.append("&nbsp;&nbsp;removed from etcd: watchers are told it is gone")
+        elif step.writes and not step.changes:
             lines.append("&nbsp;&nbsp;(no change to show: the write changed nothing the watch "
                          "could see, or the same component wrote the object again in the same "
                          "instant before the watch delivered it)")
