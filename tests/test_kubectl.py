@@ -55,7 +55,8 @@ def test_result_shows_as_terminal_text():
 
 @pytest.mark.parametrize(("command", "stderr"), [
     # cobra suggests every verb within two edits: `get`, and `set` (g->s, drop a t).
-    ("gett pods", 'error: unknown command "gett" for "kubectl"\n\nDid you mean this?\n\tget\n\tset\n'),
+    ("gett pods",
+     'error: unknown command "gett" for "kubectl"\n\nDid you mean this?\n\tget\n\tset\n'),
     ("frobnicate", 'error: unknown command "frobnicate" for "kubectl"\n'),
     ("get pods --foo", "error: unknown flag: --foo\nSee 'kubectl get --help' for usage.\n"),
     ("get pods -z", "error: unknown shorthand flag: 'z' in -z\n"
