@@ -117,6 +117,14 @@ class APIServer:
         path, _, value = terms[0]
         self.store.watch(kind, handler, field=(path, value))
 
+    def unwatch(self, kind: str, handler: WatchHandler, field_selector: str | None = None) -> None:
+        """Close a watch opened by :meth:`watch` with the same arguments."""
+        field = None
+        if field_selector is not None:
+            path, _, value = _parse_field_selector(field_selector)[0]
+            field = (path, value)
+        self.store.unwatch(kind, handler, field=field)
+
     # -- the node proxy -----------------------------------------------------------------------
     def register_node_proxy(self, node_name: str, kubelet: object) -> None:
         """Let the API server reach a node's kubelet (its port 10250), as it does for logs,
@@ -176,6 +184,9 @@ class APIServer:
         kind, key, old = self._existing(obj)
         if obj is not old:
             obj = copy.deepcopy(obj)
+            if kind.namespaced:
+                # The request's path names the namespace, as it does on create.
+                obj["metadata"].setdefault("namespace", key[0])
             for field in ("uid", "creationTimestamp", "generation", "deletionTimestamp",
                           "deletionGracePeriodSeconds"):
                 if field in old["metadata"]:
@@ -187,7 +198,11 @@ class APIServer:
             self._decode(obj)
             if kind.kind == "Service":
                 self.service_allocators.prepare_update(old, obj)
-        causes = validation.validate(obj) + validation.validate_update(obj, old)
+        causes = validation.validate(obj)
+        if obj is not old:
+            # The update rules compare the new object with the stored one; the live dict
+            # changed in place is both, and every such rule accepts an object unchanged.
+            causes += validation.validate_update(obj, old)
         if causes:
             raise Invalid(kind, key[1], causes)
         if kind.kind == "Service" and obj is not old:

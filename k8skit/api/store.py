@@ -82,6 +82,17 @@ class ObjectStore:
         by_path = self._field_watchers.setdefault(kind, {})
         by_path.setdefault(path, {}).setdefault(value, []).append(handler)
 
+    def unwatch(self, kind: str, handler: WatchHandler,
+                field: tuple[str, str] | None = None) -> None:
+        """Stop a watch started with the same arguments (a closed watch stream)."""
+        if field is None:
+            handlers = self._watchers.get(kind, [])
+        else:
+            path = tuple(field[0].split("."))
+            handlers = self._field_watchers.get(kind, {}).get(path, {}).get(field[1], [])
+        if handler in handlers:
+            handlers.remove(handler)
+
     def _announce(self, kind: str, event: WatchEvent) -> None:
         call_soon = self.clock.call_soon
         for handler in self._watchers.get(kind, ()):

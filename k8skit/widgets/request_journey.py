@@ -215,11 +215,13 @@ class _Snapshots:
     def __init__(self, api) -> None:
         self.by_object: dict[ObjectId, list[tuple[int, dict | None]]] = {}
         self.recording = True
-        for kind in KINDS:
+        self._api = api
+        self._handlers = {kind: functools.partial(self._on_event, kind) for kind in KINDS}
+        for kind, handler in self._handlers.items():
             if kind != "Event":      # events are only ever read once written
                 for obj in api.list(kind):
                     self._on_event(kind, WatchEvent("ADDED", obj))
-            api.watch(kind, functools.partial(self._on_event, kind))
+            api.watch(kind, handler)
 
     def _on_event(self, kind: str, event: WatchEvent) -> None:
         if not self.recording:
@@ -233,10 +235,15 @@ class _Snapshots:
         history.append((revision, None if event.type == "DELETED" else copy.deepcopy(
             event.object)))
 
-    def close(self) -> None:
-        """Stop recording and let the copies go. (A watch cannot be cancelled: the handlers
-        stay with the API server, and from now on return at once.)"""
+    def stop(self) -> None:
+        """Stop recording: close the watches (events already queued are ignored)."""
         self.recording = False
+        for kind, handler in self._handlers.items():
+            self._api.unwatch(kind, handler)
+
+    def close(self) -> None:
+        """Stop recording and let the copies go."""
+        self.stop()
         self.by_object = {}
 
     def as_of(self, object_id: ObjectId, revision: int) -> dict | None:
@@ -304,7 +311,7 @@ def follow_apply(cluster, manifest: str | Path, seconds: float = DEFAULT_SECONDS
     result = cluster.kubectl("apply -f -", stdin=yaml.safe_dump_all(objects, sort_keys=False))
     applied = len(api.audit)
     syncs = _watch_proxies(cluster, seconds) if result.ok else []
-    snapshots.recording = False
+    snapshots.stop()
     records = api.audit[first:]
     output = (result.stdout + result.stderr).strip()
     steps = _Steps(cluster, snapshots, objects).build(records, first, applied - first,
