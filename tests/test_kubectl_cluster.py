@@ -87,3 +87,16 @@ def test_exec_into_a_container_that_never_started_is_kubectls_plain_error():
     result = cluster.kubectl("exec web -- ls")
     assert result.returncode == 1
     assert result.stderr == 'error: unable to upgrade connection: container not found ("web")\n'
+
+
+def test_create_namespace_and_a_failed_exec_as_a_terminal_shows_them():
+    cluster = Cluster(nodes=1, seed=0)
+    assert cluster.kubectl("create namespace shop").stdout == "namespace/shop created\n"
+    again = cluster.kubectl("create ns shop")
+    assert again.stderr == 'Error from server (AlreadyExists): namespaces "shop" already exists\n'
+    cluster.kubectl("run box --image=busybox:1.36 -- sleep 3600")
+    cluster.run(20)
+    failed = cluster.kubectl("exec box -- nosuchtool")
+    assert failed.returncode == 127
+    assert failed.stderr.splitlines()[-1] == "command terminated with exit code 127"
+    assert failed.stderr.splitlines()[0].endswith("executable file not found in $PATH: unknown")

@@ -14,6 +14,7 @@ from k8skit.kubectl.commands import (
     cordon,
     create_configmap,
     create_deployment,
+    create_namespace,
     create_secret,
     delete,
     describe,
@@ -37,7 +38,8 @@ _COMMANDS = (
     logs.COMMAND, exec.COMMAND, label.LABEL, label.ANNOTATE, taint.COMMAND, cordon.CORDON,
     cordon.UNCORDON, top.COMMAND, api_resources.COMMAND, version.COMMAND,
     cluster_info.COMMAND, config.COMMAND,
-    create_deployment.COMMAND, create_configmap.COMMAND, create_secret.COMMAND,
+    create_deployment.COMMAND, create_namespace.COMMAND, create_configmap.COMMAND,
+    create_secret.COMMAND,
     *create_secret.SUBCOMMANDS.values(), scale.COMMAND, set_image.SET, set_image.COMMAND,
     rollout.ROLLOUT, *rollout.SUBCOMMANDS.values(), drain.COMMAND, expose.COMMAND,
 )

@@ -42,7 +42,9 @@ def run(ctx: Context, parsed: ParsedArgs) -> None:
             raise CommandError(error.message) from None
         raise
     ctx.out.write(result.stdout)
-    ctx.err.write(result.stderr)
+    # The runtime's own error (an unknown command) ends its line on the terminal.
+    ctx.err.write(result.stderr if not result.stderr or result.stderr.endswith("\n")
+                  else result.stderr + "\n")
     if result.exit_code:
         ctx.warn(f"command terminated with exit code {result.exit_code}")
         raise Exit(result.exit_code)

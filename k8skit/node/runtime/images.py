@@ -369,6 +369,7 @@ IMAGES = [
     busybox("docker.io/library/busybox", "1.36.1", ("1.36.1", "1.36", "stable"), 2.15),
     busybox("docker.io/library/busybox", "1.37.0", ("1.37.0", "1.37", "latest"), 2.16),
     busybox("registry.k8s.io/busybox", "1.24.0", ("1.24", "latest"), 0.68),
+    busybox("registry.k8s.io/busybox", "1.27.2", ("1.27.2",), 0.68),
     busybox("registry.k8s.io/e2e-test-images/busybox", "1.36.1", ("1.36.1-1",), 2.2),
     busybox("registry.k8s.io/e2e-test-images/busybox", "1.29.4", ("1.29-4", "1.29-2"), 0.8),
     alpine("3.19.7", ("3.19.7", "3.19"), 3.42),
@@ -447,6 +448,9 @@ def build_root(spec: ImageSpec) -> FileSystem:
     for directory in BASE_DIRECTORIES:
         fs.mkdir(directory)
     shell = "/bin/bash" if spec.userland == "gnu" else "/bin/sh"
+    # The null device reads as empty (``tail -f /dev/null`` waits forever); writes to it are
+    # dropped by the shell's redirection.
+    fs.write("/dev/null", "")
     fs.write("/etc/passwd", f"root:x:0:0:root:/root:{shell}\n")
     fs.write("/etc/group", "root:x:0:\n")
     for path, name in USERLANDS[spec.userland](spec):
