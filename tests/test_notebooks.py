@@ -154,6 +154,18 @@ def test_tool_reruns_an_unchanged_notebook_to_the_same_bytes(tmp_path):
     assert path.read_bytes() == first_run
 
 
+def test_tool_joins_a_cells_printing_into_one_output_per_stream(tmp_path):
+    printing = "import time\nfor i in range(3):\n    print(i, flush=True)\n    time.sleep(0.05)"
+    path = tmp_path / "prints.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# Title"),
+                                                   nbformat.v4.new_code_cell(printing)]), path)
+    assert run_notebooks([str(path)]) == 0
+    markdown, code = read(path).cells
+    assert "outputs" not in markdown
+    assert [(out.output_type, out.name, out.text) for out in code.outputs] == [
+        ("stream", "stdout", "0\n1\n2\n")]
+
+
 def test_tool_leaves_a_failing_notebook_untouched_and_reports_it(tmp_path, capsys):
     path = write_notebook(tmp_path / "broken.ipynb", "1 / 0")
     before = path.read_bytes()

@@ -93,12 +93,30 @@ def execute(path: Path) -> nbformat.NotebookNode:
 
 def _keep_widget_text_only(notebook: nbformat.NotebookNode) -> None:
     for cell in notebook.cells:
+        if cell.cell_type != "code":
+            continue
         outputs = cell.get("outputs", [])
         for output in outputs:
             data = output.get("data", {})
             if data.pop(WIDGET_VIEW, None) is not None and "text/plain" in data:
                 data["text/plain"] = TRACE_UID.sub(r"\1random", data["text/plain"])
-        cell["outputs"] = [out for out in outputs if "data" not in out or out["data"]]
+        kept = [out for out in outputs if "data" not in out or out["data"]]
+        cell["outputs"] = _merge_streams(kept)
+
+
+def _merge_streams(outputs: list) -> list:
+    """Join consecutive pieces of one stream: how a kernel splits a cell's printing into
+    messages depends on timing, so only the joined text is the same on every run."""
+    merged: list = []
+    for output in outputs:
+        previous = merged[-1] if merged else None
+        if (output.get("output_type") == "stream" and previous is not None
+                and previous.get("output_type") == "stream"
+                and previous["name"] == output["name"]):
+            previous["text"] += output["text"]
+        else:
+            merged.append(output)
+    return merged
 
 
 def run(paths: list[Path]) -> bool:
