@@ -7,6 +7,7 @@ so the same run always prints the same timestamps.
 
 from __future__ import annotations
 
+import functools
 import random
 from datetime import datetime, timedelta, timezone
 
@@ -19,7 +20,13 @@ SUFFIX_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
 
 def timestamp(seconds: float) -> str:
     """The RFC 3339 timestamp of simulated second ``seconds`` (whole seconds, as metav1.Time)."""
-    return (EPOCH + timedelta(seconds=int(seconds))).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return _timestamp_of_second(int(seconds))
+
+
+@functools.lru_cache(maxsize=4096)
+def _timestamp_of_second(second: int) -> str:
+    # Components stamp many objects in the same second: format each second once.
+    return (EPOCH + timedelta(seconds=second)).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def seconds_of(ts: str) -> float:
