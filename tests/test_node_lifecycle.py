@@ -163,3 +163,21 @@ def test_every_node_is_registered_with_the_controller(cluster):
     assert sorted(e["message"] for e in events(cluster, "RegisteredNode")) == [
         f"Node {n} event: Registered Node {n} in Controller"
         for n in ("control-plane", "worker-1", "worker-2", "worker-3")]
+
+
+def test_pods_of_a_deleted_node_are_collected_after_the_quarantine_and_replaced():
+    cluster = Cluster(nodes=2, seed=0)
+    cluster.kubectl("create deployment web --image=nginx:1.25 --replicas=4")
+    cluster.run(30)
+    doomed = {p["metadata"]["name"] for p in cluster.api.pods_on_node("worker-1")
+              if p["metadata"]["namespace"] == "default"}
+    assert doomed
+    cluster.fail_node("worker-1")
+    assert cluster.kubectl("delete node worker-1").ok
+    cluster.run(30)
+    names = {p["metadata"]["name"] for p in cluster.api.list("Pod", namespace="default")}
+    assert doomed <= names, "the quarantine (40 s) has not passed yet"
+    cluster.run(30)
+    pods = cluster.api.list("Pod", namespace="default")
+    assert not doomed & {p["metadata"]["name"] for p in pods}
+    assert len(pods) == 4 and all(p["spec"]["nodeName"] == "worker-2" for p in pods)

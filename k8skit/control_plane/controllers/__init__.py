@@ -18,6 +18,7 @@ controller                         keeps ...
 ``endpointslice-mirroring``        EndpointSlices for hand-written Endpoints
 ``persistentvolume-binder``        each claim bound to a volume
 ``persistentvolume-binder``        each claim bound to a volume, released volumes reclaimed
+``podgc``                          no pod bound to a node that no longer exists
 ================================  ===============================================================
 
 :class:`ControllerManager` is the process that runs them (``cmd/kube-controller-manager``): one
@@ -41,6 +42,7 @@ from k8skit.control_plane.controllers.informer import SharedInformerFactory
 from k8skit.control_plane.controllers.namespace import NamespaceController
 from k8skit.control_plane.controllers.node_lifecycle import NodeLifecycleController
 from k8skit.control_plane.controllers.persistentvolume import PersistentVolumeController
+from k8skit.control_plane.controllers.pod_gc import PodGCController
 from k8skit.control_plane.controllers.replicaset import ReplicaSetController
 from k8skit.control_plane.controllers.root_ca_cert_publisher import RootCACertPublisher
 from k8skit.control_plane.controllers.serviceaccount import ServiceAccountsController
@@ -69,6 +71,7 @@ class ControllerManager:
         self.endpointslice_mirroring = EndpointSliceMirroringController(api, clock,
                                                                          self.informers)
         self.persistentvolume = PersistentVolumeController(api, clock, self.informers)
+        self.pod_gc = PodGCController(api, clock, self.informers)
 
     def start(self) -> None:
         """List and watch everything, then start the periodic node health check."""
