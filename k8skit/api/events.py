@@ -3,19 +3,72 @@
 Components record what they did or saw (``Scheduled``, ``Pulling``, ``BackOff`` ...) as core/v1
 Event objects through the API server, like client-go's event recorder. A repeat of the same event
 (same object, reason, message and source) does not make a new object: the recorder bumps
-``count`` and ``lastTimestamp``, which is why describe shows ``x4 over 2m``.
+``count`` and ``lastTimestamp``, which is why describe shows ``x4 over 2m``. Events that differ
+only in their message (a ReplicaSet's ``Created pod: web-1``, ``Created pod: web-2`` ...) are
+recorded separately up to nine distinct messages; from the tenth within ten minutes on they fold
+into one ``(combined from similar events): ...`` event whose count keeps rising.
 
-Sources: ``staging/src/k8s.io/client-go/tools/record/events_cache.go`` (the correlator) and the
-API server's ``--event-ttl`` (default 1 h), after which events disappear.
+Sources: ``staging/src/k8s.io/client-go/tools/record/events_cache.go`` (the correlator: the
+EventAggregator and the eventLogger) and the API server's ``--event-ttl`` (default 1 h), after
+which events disappear.
 """
 
 from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass, field
 
 from k8skit.api.errors import APIError
 from k8skit.api.meta import EPOCH, seconds_of, timestamp
 from k8skit.api.server import APIServer
 
 EVENT_TTL_SECONDS = 3600  # kube-apiserver --event-ttl default
+
+# events_cache.go: defaultAggregateMaxEvents, defaultAggregateIntervalInSeconds, maxLruCacheEntries
+AGGREGATE_MAX_EVENTS = 10
+AGGREGATE_INTERVAL_SECONDS = 600
+AGGREGATE_CACHE_ENTRIES = 4096
+# EventAggregatorByReasonMessageFunc's prefix of an aggregate event's message.
+COMBINED_PREFIX = "(combined from similar events): "
+
+
+@dataclass
+class _SimilarEvents:
+    """What the aggregator remembers of one group of similar events."""
+
+    messages: set[str] = field(default_factory=set)
+    last_seen: float = 0.0
+
+
+class EventAggregator:
+    """client-go's EventAggregator: groups events that differ only in their message.
+
+    A group is keyed by EventAggregatorByReasonFunc's fields: source, involved object, type,
+    reason and reporting controller/instance. While a group has seen fewer than
+    ``AGGREGATE_MAX_EVENTS`` distinct messages, each event is recorded as itself; the event that
+    would make the tenth distinct message is folded into the group's aggregate event instead.
+    A group quiet for more than ``AGGREGATE_INTERVAL_SECONDS`` starts afresh. Upstream then drops
+    an arbitrary message from the full set (``PopAny``); dropping the one just added keeps the
+    first nine, so the outcome is the same on every run. Groups live in an LRU cache of
+    ``AGGREGATE_CACHE_ENTRIES``, as upstream's does.
+    """
+
+    def __init__(self) -> None:
+        self._groups: OrderedDict[tuple, _SimilarEvents] = OrderedDict()
+
+    def is_aggregated(self, group_key: tuple, message: str, now: float) -> bool:
+        """Whether an event of ``group_key`` with ``message`` goes into the group's aggregate."""
+        group = self._groups.pop(group_key, None)
+        if group is None or now - group.last_seen > AGGREGATE_INTERVAL_SECONDS:
+            group = _SimilarEvents()
+        group.last_seen = now
+        self._groups[group_key] = group
+        if len(self._groups) > AGGREGATE_CACHE_ENTRIES:
+            self._groups.popitem(last=False)
+        if message in group.messages or len(group.messages) < AGGREGATE_MAX_EVENTS - 1:
+            group.messages.add(message)
+            return False
+        return True
 
 
 class EventRecorder:
@@ -26,18 +79,29 @@ class EventRecorder:
         self.component = component
         self.host = host
         self._recent: dict[tuple, dict] = {}
+        self._aggregator = EventAggregator()
 
     def event(self, obj: dict, type_: str, reason: str, message: str) -> dict | None:
         """Record ``reason``/``message`` about ``obj``; ``type_`` is "Normal" or "Warning"."""
         meta = obj["metadata"]
         namespace = meta.get("namespace", "default")
         now = self.api.clock.now
-        signature = (meta.get("uid", ""), meta["name"], obj["kind"], type_, reason, message)
+        # The recorder's own source and reporting fields are the same for all its events, so
+        # the object, type and reason complete EventAggregatorByReasonFunc's key.
+        group_key = (obj["apiVersion"], obj["kind"], meta.get("namespace", ""), meta["name"],
+                     meta.get("uid", ""), type_, reason)
+        if self._aggregator.is_aggregated(group_key, message, now):
+            # The aggregate is one event per group, carrying the latest message.
+            signature = (group_key, None)
+            message = COMBINED_PREFIX + message
+        else:
+            signature = (group_key, message)
         repeat = self._recent.get(signature)
         if repeat is not None and self.api.try_get("Event", repeat["metadata"]["name"],
                                                      namespace) is repeat:
             repeat["count"] += 1
             repeat["lastTimestamp"] = timestamp(now)
+            repeat["message"] = message
             self.api.update_status(repeat, user=self.component)
             return repeat
         # Upstream names an event <object>.<unix nanoseconds in hex>; simulated time plus the
