@@ -9,7 +9,10 @@ In a chapter's notebook::
     q1.check()
 
 ``progress()`` lists every exercise of the course and its last check in this kernel session.
-The mechanism is in ``k8skit.exercises.core``; each chapter's exercises are in ``chNN.py``.
+The mechanism is in ``k8skit.exercises.core``; each chapter's exercises are in ``chNN.py``,
+and what their checks share to run an answer in a simulated cluster (a scratch cluster,
+applying a manifest answer, an app's pods and their statuses) is in
+``k8skit.exercises.cluster_checks``.
 """
 
 from k8skit.exercises.core import (

@@ -4,18 +4,22 @@ The checks judge what an answer *does* in a simulated cluster, never the text of
 a manifest is applied to a fresh cluster and the cluster is run; a repaired cluster is read
 through the API. Every expected number comes from running the simulator, so the exercises stay
 right if a default of the simulator changes.
-
-``scratch_cluster`` and ``manifest_text`` are shared with later chapters' exercises.
 """
 
 from __future__ import annotations
 
 import textwrap
 from functools import cache
-from pathlib import Path
 
-from k8skit.cluster import Cluster, current_cluster
-from k8skit.control_plane.controllers.controller_utils import is_pod_ready
+from k8skit.cluster import Cluster
+from k8skit.exercises.cluster_checks import (
+    apply_answer,
+    pods_of,
+    ready_pods,
+    rolled_out,
+    scratch_cluster,
+    statuses,
+)
 from k8skit.exercises.core import (
     AnswerError,
     Exercise,
@@ -24,65 +28,8 @@ from k8skit.exercises.core import (
     correct,
     not_yet,
 )
-from k8skit.kubectl.printers.tables import pod_summary
 
-# --- helpers shared by the chapters' exercises ---------------------------------------------
-
-
-def scratch_cluster(nodes: int = 3, seed: int = 0) -> Cluster:
-    """A fresh cluster for a check to run an answer in (3 workers of 4 CPUs and 8 GiB).
-
-    Creating a cluster makes it the one ``%kubectl`` talks to; a check must not take the
-    learner's cluster away from their magics, so the learner's cluster is selected again.
-    """
-    try:
-        learners = current_cluster()
-    except LookupError:
-        learners = None
-    cluster = Cluster(nodes=nodes, cpu="4", memory="8Gi", seed=seed)
-    if learners is not None:
-        learners.select()
-    return cluster
-
-
-def manifest_text(answer) -> str:
-    """The YAML of an answer given as text, or as the path of a ``.yaml``/``.yml`` file."""
-    if isinstance(answer, Path) or (
-        isinstance(answer, str) and "\n" not in answer.strip()
-        and answer.strip().endswith((".yaml", ".yml"))
-    ):
-        path = Path(answer).expanduser()
-        if not path.is_file():
-            raise AnswerError(f"there is no file {str(path)!r} (relative paths start from the "
-                              "notebook's folder)")
-        return path.read_text()
-    if not isinstance(answer, str) or not answer.strip():
-        raise AnswerError(f"expected YAML text (a string) or the path of a .yaml file, got "
-                          f"{answer!r}")
-    return answer
-
-
-def apply_answer(cluster: Cluster, text: str) -> str | None:
-    """``kubectl apply -f -`` the learner's YAML; kubectl's error text if it refused it."""
-    result = cluster.kubectl("apply -f -", stdin=text)
-    if result.returncode == 0:
-        return None
-    return result.stderr.strip() or f"kubectl apply exited with {result.returncode}"
-
-
-def pods_of(cluster: Cluster, labels: dict) -> list[dict]:
-    """The default namespace's pods carrying all of ``labels``, not being deleted."""
-    return [pod for pod in cluster.api.list("Pod", "default", label_selector=labels)
-            if not pod["metadata"].get("deletionTimestamp")]
-
-
-def statuses(pods: list[dict]) -> str:
-    """What ``kubectl get pods`` shows in STATUS, counted: ``2 Running, 1 Pending``."""
-    counts: dict[str, int] = {}
-    for pod in pods:
-        status = pod_summary(pod).reason
-        counts[status] = counts.get(status, 0) + 1
-    return ", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or "no pods"
+# --- helpers -------------------------------------------------------------------------------
 
 
 def _image_name(image: str) -> str:
@@ -107,11 +54,10 @@ Q1_LABELS = {"app": "web"}
 
 
 def _judge_web_manifest(answer):
-    text = manifest_text(answer)
     cluster = scratch_cluster()
-    refused = apply_answer(cluster, text)
+    refused = apply_answer(cluster, answer)
     if refused:
-        return not_yet(f"kubectl apply refused it: {refused}")
+        return refused
     deployment = cluster.api.try_get("Deployment", Q1_NAME)
     if deployment is None:
         if cluster.api.try_get("Pod", Q1_NAME) is not None:
@@ -132,14 +78,14 @@ def _judge_web_manifest(answer):
                        "finds none of them (set the labels in `spec.template.metadata`).")
     cluster.run(60)
     pods = pods_of(cluster, Q1_LABELS)
-    ready = [pod for pod in pods if is_pod_ready(pod)]
+    ready = ready_pods(cluster, Q1_LABELS)
     if len(ready) != Q1_REPLICAS:
         return not_yet(f"a minute after `apply`, {len(ready)} of {Q1_REPLICAS} pods are ready "
                        f"({statuses(pods)}).")
     victim = ready[0]["metadata"]["name"]
     cluster.kubectl(f"delete pod {victim}")
     cluster.run(30)
-    after = [pod for pod in pods_of(cluster, Q1_LABELS) if is_pod_ready(pod)]
+    after = ready_pods(cluster, Q1_LABELS)
     if len(after) != Q1_REPLICAS:
         return not_yet(f"after `kubectl delete pod {victim}`, only {len(after)} pods are ready "
                        "30 s later.")
@@ -451,15 +397,13 @@ def _judge_rollback(answer):
     if Q5_GOOD not in images:
         return not_yet(f"the Deployment runs {', '.join(images)}; the last good release was "
                        f"{Q5_GOOD}.")
-    status = deployment.get("status") or {}
-    wanted = deployment["spec"].get("replicas", 1)
-    updated = status.get("updatedReplicas", 0)
-    available = status.get("availableReplicas", 0)
-    if updated != wanted or available != wanted or status.get("replicas", 0) != wanted:
+    if not rolled_out(deployment):
         pods = pods_of(answer, {"app": Q5_NAME})
         return not_yet(f"the Deployment asks for {Q5_GOOD}, but the rollout has not finished "
                        f"({statuses(pods)}): let the cluster run (`shop.run(30)`) or wait with "
                        "`kubectl rollout status deployment/shop`.")
+    wanted = deployment["spec"].get("replicas", 1)
+    available = deployment["status"]["availableReplicas"]
     return correct(f"{available} of {wanted} pods run {Q5_GOOD} again. The undo made the "
                    "old template the newest revision; the stuck pod with the typo is gone.")
 

@@ -19,9 +19,8 @@ from k8skit.api.qos import GUARANTEED
 from k8skit.api.quantity import memory_bytes
 from k8skit.cluster import Cluster
 from k8skit.control_plane.controllers.controller_utils import is_pod_ready
-from k8skit.exercises.ch02 import (
+from k8skit.exercises.cluster_checks import (
     apply_answer,
-    manifest_text,
     pods_of,
     scratch_cluster,
     statuses,
@@ -70,11 +69,10 @@ Q1_SECONDS = 30
 
 
 def _judge_ready_pod(answer):
-    text = manifest_text(answer)
     cluster = scratch_cluster()
-    refused = apply_answer(cluster, text)
+    refused = apply_answer(cluster, answer)
     if refused:
-        return not_yet(f"kubectl apply refused it: {refused}")
+        return refused
     pod = cluster.api.try_get("Pod", Q1_NAME)
     if pod is None:
         if cluster.api.try_get("Deployment", Q1_NAME) is not None:
@@ -177,11 +175,10 @@ def _unequal_resources(container: dict) -> list[str]:
 
 
 def _judge_guaranteed(answer):
-    text = manifest_text(answer)
     cluster = scratch_cluster()
-    refused = apply_answer(cluster, text)
+    refused = apply_answer(cluster, answer)
     if refused:
-        return not_yet(f"kubectl apply refused it: {refused}")
+        return refused
     pod = cluster.api.try_get("Pod", Q2_NAME)
     if pod is None:
         return not_yet("the manifest has no Pod named `shop`: start from "

@@ -17,7 +17,7 @@ from functools import cache
 
 from k8skit.cluster import Cluster
 from k8skit.control_plane.controllers.controller_utils import is_pod_ready
-from k8skit.exercises.ch02 import apply_answer, manifest_text, pods_of, scratch_cluster, statuses
+from k8skit.exercises.cluster_checks import apply_answer, pods_of, scratch_cluster, statuses
 from k8skit.exercises.core import AnswerError, Exercise, correct, not_yet
 
 CLIENT = "client"
@@ -161,11 +161,10 @@ Q1_NAME = "api"
 
 
 def _judge_api_service(answer):
-    text = manifest_text(answer)
     cluster = shop_cluster()
-    refused = apply_answer(cluster, text)
+    refused = apply_answer(cluster, answer)
     if refused:
-        return not_yet(f"kubectl apply refused it: {refused}")
+        return refused
     service = cluster.api.try_get("Service", Q1_NAME)
     if service is None:
         return not_yet("the manifest has no Service named `api`: its name is the DNS name the "
@@ -234,11 +233,10 @@ Q2_NODE_PORT = 30080
 
 
 def _judge_node_port(answer):
-    text = manifest_text(answer)
     cluster = shop_cluster()
-    refused = apply_answer(cluster, text)
+    refused = apply_answer(cluster, answer)
     if refused:
-        return not_yet(f"kubectl apply refused it: {refused}")
+        return refused
     service = cluster.api.try_get("Service", Q2_NAME)
     if service is None:
         return not_yet("the manifest has no Service named `api-public`.")
@@ -330,13 +328,12 @@ Q3_AFTER_BREAK = 40
 
 
 def _judge_readiness(answer):
-    text = manifest_text(answer)
     cluster = scratch_cluster()
     cluster.apply(Q3_SERVICE)
     cluster.kubectl(f"run {CLIENT} --image=busybox:1.36 -- sleep 3600")
-    refused = apply_answer(cluster, text)
+    refused = apply_answer(cluster, answer)
     if refused:
-        return not_yet(f"kubectl apply refused it: {refused}")
+        return refused
     deployment = cluster.api.try_get("Deployment", Q3_NAME)
     if deployment is None:
         return not_yet("the manifest has no Deployment named `cart`.")

@@ -27,8 +27,7 @@ from collections import Counter
 from pathlib import Path
 
 from k8skit.cluster import Cluster
-from k8skit.control_plane.controllers.controller_utils import is_pod_ready
-from k8skit.exercises.ch02 import pods_of, statuses
+from k8skit.exercises.cluster_checks import pods_of, ready_pods, rolled_out, statuses
 from k8skit.exercises.core import (
     AnswerError,
     Exercise,
@@ -225,21 +224,6 @@ def _images(deployment: dict) -> list[str]:
     return [container.get("image", "") for container in _containers(deployment)]
 
 
-def _ready_pods(shop: Cluster, app: str) -> list[dict]:
-    return [pod for pod in pods_of(shop, {"app": app}) if is_pod_ready(pod)]
-
-
-def _rolled_out(deployment: dict) -> bool:
-    """Every replica runs the current template and is available (what `rollout status` waits
-    for)."""
-    wanted = deployment["spec"].get("replicas", 1)
-    status = deployment.get("status") or {}
-    return (status.get("observedGeneration", 0) >= deployment["metadata"].get("generation", 1)
-            and status.get("updatedReplicas", 0) == wanted
-            and status.get("replicas", 0) == wanted
-            and status.get("availableReplicas", 0) == wanted)
-
-
 def _not_rolled_out(shop: Cluster, deployment: dict) -> str:
     name = deployment["metadata"]["name"]
     pods = pods_of(shop, {"app": name})
@@ -434,13 +418,13 @@ def _judge_storage(answer):
         return not_yet(f"the Deployment's strategy is {strategy}. A rolling update starts the "
                        "new pod before the old one stops, and a ReadWriteOnce volume cannot be "
                        "attached to two nodes at once: use `strategy: {type: Recreate}`.")
-    if not _rolled_out(redis):
+    if not rolled_out(redis):
         return not_yet(_not_rolled_out(shop, redis))
     if _endpoint_count(shop, "redis") == 0:
         return not_yet("the Service `redis` has no endpoints: its selector matches no ready pod "
                        "(`kubectl get endpoints redis`; compare `spec.selector` with the pods' "
                        "labels).")
-    pod = _ready_pods(shop, "redis")[0]
+    pod = ready_pods(shop, {"app": "redis"})[0]
     return correct(f"{pod['metadata']['name']} runs on {pod['spec']['nodeName']} with the "
                    f"claim `{CLAIM}` at /data, and the Service `redis` reaches it on port "
                    "6379.")
@@ -481,7 +465,7 @@ def _judge_persistence(answer):
     shop = _cluster(answer)
     if _get(shop, "Deployment", "redis") is None:
         return not_attempted("there is no Deployment `redis` yet: do step 2 first.")
-    ready = _ready_pods(shop, "redis")
+    ready = ready_pods(shop, {"app": "redis"})
     if not ready:
         return not_yet(f"no Redis pod is ready ({statuses(pods_of(shop, {'app': 'redis'}))}): "
                        "let the clock run.")
@@ -577,9 +561,9 @@ def _judge_backend(answer):
     if replicas != BACKEND_REPLICAS and FIRST_IMAGE in _images(backend):
         return not_yet(f"the backend asks for {replicas} replica(s); start with "
                        f"{BACKEND_REPLICAS} (step 6 scales it).")
-    if not _rolled_out(backend):
+    if not rolled_out(backend):
         return not_yet(_not_rolled_out(shop, backend))
-    pod = _ready_pods(shop, "backend")[0]
+    pod = ready_pods(shop, {"app": "backend"})[0]
     token = _exec(shop, pod, f"printenv {TOKEN_KEY}")
     if token != _decoded(_get(shop, "Secret", SECRET), TOKEN_KEY):
         return not_yet(f"`printenv {TOKEN_KEY}` in {pod['metadata']['name']} does not print "
@@ -661,7 +645,7 @@ def _judge_frontend(answer):
         return not_yet(f"the frontend pods do not mount the ConfigMap `{CONFIG_MAP}` at "
                        "/etc/nginx/conf.d, so nginx serves its own welcome page instead of the "
                        "shop.")
-    if not _rolled_out(frontend):
+    if not rolled_out(frontend):
         for pod in pods_of(shop, {"app": "frontend"}):
             logs = shop.kubectl(f"logs {pod['metadata']['name']} --previous").stdout
             if "host not found in upstream" in logs:
@@ -732,7 +716,7 @@ def _judge_scale(answer):
     if replicas != SCALED_REPLICAS:
         return not_yet(f"the backend asks for {replicas} replicas; the task wants "
                        f"{SCALED_REPLICAS}.")
-    if not _rolled_out(backend):
+    if not rolled_out(backend):
         return not_yet(_not_rolled_out(shop, backend))
     pods, _versions, failures = _backend_answers(shop)
     if failures:
@@ -789,7 +773,7 @@ def _judge_rollout(answer):
     if GOOD_IMAGE not in images:
         return not_yet(f"the backend asks for {', '.join(images)}; the release to roll out is "
                        f"{GOOD_IMAGE}.")
-    if not _rolled_out(backend):
+    if not rolled_out(backend):
         return not_yet(_not_rolled_out(shop, backend))
     _pods, versions, failures = _backend_answers(shop)
     if failures:
@@ -915,7 +899,7 @@ def _judge_rollback(answer):
     if GOOD_IMAGE not in images:
         return not_yet(f"the backend asks for {', '.join(images)}; the last good release was "
                        f"{GOOD_IMAGE}.")
-    if not _rolled_out(backend):
+    if not rolled_out(backend):
         return not_yet(_not_rolled_out(shop, backend))
     stuck = [pod["metadata"]["name"] for pod in pods_of(shop, {"app": "backend"})
              if BAD_IMAGE in [c.get("image") for c in pod["spec"]["containers"]]]
@@ -964,7 +948,7 @@ def _shop_health(shop: Cluster, dead: list[str]) -> str | None:
         deployment = _get(shop, "Deployment", app)
         if deployment is None:
             return f"there is no Deployment `{app}`: do steps 1 to 9 first."
-        if not _rolled_out(deployment):
+        if not rolled_out(deployment):
             waiting = [pod["metadata"]["name"] for pod in pods_of(shop, {"app": app})
                        if pod["spec"].get("nodeName") in dead]
             if waiting:
@@ -976,7 +960,7 @@ def _shop_health(shop: Cluster, dead: list[str]) -> str | None:
     _pods, _versions, failures = _backend_answers(shop, n=20)
     if failures:
         return f"requests to the shop fail: {failures[0]!r}."
-    redis = _ready_pods(shop, "redis")
+    redis = ready_pods(shop, {"app": "redis"})
     if not redis or not re.fullmatch(r"\d+", _exec(shop, redis[0], "redis-cli GET visits")):
         return "Redis answers, but without the `visits` count of step 3."
     return None
@@ -1000,7 +984,7 @@ def _judge_node_failure(answer):
     if not dead:
         return correct("the shop is whole, and the machine is back already: its kubelet "
                        "restarted the pods it still had. Step 11 restores it for good.")
-    redis = _ready_pods(shop, "redis")[0]
+    redis = ready_pods(shop, {"app": "redis"})[0]
     return correct(f"{dead[0]} is still off, yet every Deployment has all its replicas on the "
                    f"other nodes and Redis ({redis['metadata']['name']}, on "
                    f"{redis['spec']['nodeName']}) found its data on the claim. Nobody typed "
@@ -1067,7 +1051,7 @@ def _judge_heal(answer):
     if terminating:
         return not_yet(f"{', '.join(terminating)} are still Terminating: the restored kubelet "
                        "finishes deleting them once it runs again, so let the clock run.")
-    on_node = [pod["metadata"]["name"] for pod in _ready_pods(shop, "backend")
+    on_node = [pod["metadata"]["name"] for pod in ready_pods(shop, {"app": "backend"})
                if pod["spec"].get("nodeName") == name]
     if not on_node:
         return not_yet(f"{name} is Ready but runs no backend pod: Kubernetes never moves "
