@@ -15,6 +15,7 @@ down gracefully, SIGTERM/SIGINT fast, SIGHUP reloads the configuration, all with
 from __future__ import annotations
 
 import contextlib
+import functools
 import math
 import posixpath
 import re
@@ -106,8 +107,10 @@ class ConfigError(Exception):
     pass
 
 
-@dataclass
+@dataclass(frozen=True)
 class Directive:
+    """One directive; parsed configurations are shared between servers, so never changed."""
+
     name: str
     args: list[str]
     block: list[Directive] | None
@@ -146,8 +149,13 @@ _TOKEN = re.compile(r"\s+|#[^\n]*|\"((?:[^\"\\]|\\.)*)\"|'((?:[^'\\]|\\.)*)'|([{
                     r"([^\s{};\"'#]+)")
 
 
+@functools.lru_cache(maxsize=256)
 def parse_conf(text: str, file: str) -> list[Directive]:
-    """nginx's configuration syntax: ``name args;`` and ``name args { ... }``."""
+    """nginx's configuration syntax: ``name args;`` and ``name args { ... }``.
+
+    Every container of a Deployment starts from the same image files (and ConfigMap), so each
+    distinct text is parsed once and its directives shared; a syntax error is raised every time.
+    """
     stack: list[list[Directive]] = [[]]
     words: list[str] = []
     line = 1
@@ -264,7 +272,14 @@ def _server(block: Directive) -> Server:
 
 # -- the server --------------------------------------------------------------------------------
 def _log_time(ctx: Context) -> str:
-    return moment(ctx.now).strftime("%Y/%m/%d %H:%M:%S")
+    """The error log's ``2026/01/01 00:00:05``: whole seconds, so formatted once per second
+    (after rounding to the microsecond, as ``moment``'s timedelta does)."""
+    return _log_time_of_second(math.floor(round(ctx.now, 6)))
+
+
+@functools.lru_cache(maxsize=1024)
+def _log_time_of_second(second: int) -> str:
+    return moment(second).strftime("%Y/%m/%d %H:%M:%S")
 
 
 def error_page(status: int, version: str) -> str:
@@ -287,8 +302,14 @@ class NginxServer:
         self.connections = 0
 
     def notice(self, message: str, pid: int | None = None, level: str = "notice") -> None:
-        pid = self.ctx.pid if pid is None else pid
-        self.ctx.error(f"{_log_time(self.ctx)} [{level}] {pid}#{pid}: {message}")
+        self.log([(self.ctx.pid if pid is None else pid, message)], level)
+
+    def log(self, entries: list[tuple[int, str]], level: str = "notice") -> None:
+        """Error-log lines ``(pid, message)`` written in the same instant, so with one time:
+        a start-up or the workers' shutdown is a burst of some fifty lines."""
+        stamp = _log_time(self.ctx)
+        self.ctx.error("\n".join(f"{stamp} [{level}] {pid}#{pid}: {message}"
+                                 for pid, message in entries))
 
     def emerg(self, message: str) -> None:
         self.notice(message, level="emerg")
@@ -296,26 +317,31 @@ class NginxServer:
 
     # -- workers and ports ----------------------------------------------------------------------
     def start_workers(self) -> None:
-        self.notice("start worker processes")
+        master = self.ctx.pid
+        entries = [(master, "start worker processes")]
         for _ in range(self.config.workers):
             worker = self.ctx.container.new_process(["nginx: worker process"],
                                                     self.ctx.runner, user="nginx")
             worker.memory_bytes = MiB
             self.workers.append(worker)
-            self.notice(f"start worker process {worker.pid}")
+            entries.append((master, f"start worker process {worker.pid}"))
+        self.log(entries)
         self.ctx.memory = 2 * MiB
         self.ctx.container.check_memory()
 
     def stop_workers(self, graceful: bool) -> None:
+        master = self.ctx.pid
+        entries = []
         for worker in self.workers:
             if graceful:
-                self.notice("gracefully shutting down", worker.pid)
-            self.notice("exiting", worker.pid)
-            self.notice("exit", worker.pid)
+                entries.append((worker.pid, "gracefully shutting down"))
+            entries += [(worker.pid, "exiting"), (worker.pid, "exit")]
         for worker in self.workers:
-            self.notice(f"signal 17 (SIGCHLD) received from {worker.pid}")
-            self.notice(f"worker process {worker.pid} exited with code 0")
+            entries += [(master, f"signal 17 (SIGCHLD) received from {worker.pid}"),
+                        (master, f"worker process {worker.pid} exited with code 0")]
             self.ctx.container.end_process(worker)
+        if entries:
+            self.log(entries)
         self.workers = []
 
     def bind(self) -> Generator[Any, Any, bool]:
@@ -466,13 +492,11 @@ class NginxServer:
     def run(self) -> Generator[Any, Any, int]:
         ctx = self.ctx
         ctx.trap(SIGTERM, SIGINT, SIGQUIT, SIGHUP, SIGUSR1)
-        self.notice('using the "epoll" event method')
-        self.notice(f"nginx/{self.version}")
         gcc = "12.2.0 (Debian 12.2.0-14)" if self.version >= "1.25" else \
             "8.3.0 (Debian 8.3.0-6)"
-        self.notice(f"built by gcc {gcc}")
-        self.notice(f"OS: Linux {kernel_release()}")
-        self.notice("getrlimit(RLIMIT_NOFILE): 1048576:1048576")
+        self.log([(ctx.pid, message) for message in (
+            'using the "epoll" event method', f"nginx/{self.version}", f"built by gcc {gcc}",
+            f"OS: Linux {kernel_release()}", "getrlimit(RLIMIT_NOFILE): 1048576:1048576")])
         if not self.check_upstreams():
             return 1
         if not (yield from self.bind()):
