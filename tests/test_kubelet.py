@@ -15,6 +15,20 @@ def cluster():
     return Cluster(nodes=2, cpu="2", memory="4Gi", seed=3, zones=["zone-a", "zone-b"])
 
 
+#: An nginx pod bound to worker-1 by hand, so that failing worker-1 is sure to hit it.
+WEB_ON_WORKER_1 = """
+apiVersion: v1
+kind: Pod
+metadata:
+  name: web
+spec:
+  nodeName: worker-1
+  containers:
+  - name: web
+    image: nginx:1.25
+"""
+
+
 def lease_renewed(cluster, node):
     renew = cluster.api.get("Lease", node, "kube-node-lease")["spec"]["renewTime"]
     return seconds_of(renew.split(".")[0] + "Z")
@@ -98,17 +112,7 @@ def test_an_unchanged_status_is_posted_every_five_minutes(cluster):
 
 
 def test_a_stopped_machine_reports_nothing(cluster):
-    cluster.apply("""
-apiVersion: v1
-kind: Pod
-metadata:
-  name: web
-spec:
-  nodeName: worker-1
-  containers:
-  - name: web
-    image: nginx:1.25
-""")
+    cluster.apply(WEB_ON_WORKER_1)
     cluster.run(60)
     running = cluster.api.get("Pod", "web")["status"]
     renewed = lease_renewed(cluster, "worker-1")
@@ -123,17 +127,7 @@ spec:
 
 
 def test_after_a_reboot_the_containers_are_started_again(cluster):
-    cluster.apply("""
-apiVersion: v1
-kind: Pod
-metadata:
-  name: web
-spec:
-  nodeName: worker-1
-  containers:
-  - name: web
-    image: nginx:1.25
-""")
+    cluster.apply(WEB_ON_WORKER_1)
     cluster.run(60)
     cluster.fail_node("worker-1")
     cluster.run(60)
@@ -152,17 +146,7 @@ spec:
 
 
 def test_a_pod_deleted_while_its_node_was_down_is_finished_when_it_returns(cluster):
-    cluster.apply("""
-apiVersion: v1
-kind: Pod
-metadata:
-  name: web
-spec:
-  nodeName: worker-1
-  containers:
-  - name: web
-    image: nginx:1.25
-""")
+    cluster.apply(WEB_ON_WORKER_1)
     cluster.run(60)
     cluster.fail_node("worker-1")
     cluster.api.delete("Pod", "web")
@@ -232,17 +216,7 @@ spec:
 
 
 def test_a_stopped_kubelet_does_not_answer_the_api_servers_proxy(cluster):
-    cluster.apply("""
-apiVersion: v1
-kind: Pod
-metadata:
-  name: web
-spec:
-  nodeName: worker-1
-  containers:
-  - name: web
-    image: nginx:1.25
-""")
+    cluster.apply(WEB_ON_WORKER_1)
     cluster.run(60)
     cluster.fail_node("worker-1")
     kubelet = cluster.api.node_proxy("worker-1")
