@@ -34,7 +34,7 @@ from k8skit.api.errors import APIError
 from k8skit.api.labels import regex_error
 from k8skit.api.validation import is_config_map_key
 from k8skit.kubectl.command import Command, CommandError, Context, UsageError
-from k8skit.kubectl.commands.create_deployment import server_message
+from k8skit.kubectl.commands.create_deployment import check_dry_run, server_message
 from k8skit.kubectl.commands.get import OUTPUT_FLAG, check_output_format, print_objects
 from k8skit.kubectl.flags import Flag, ParsedArgs
 
@@ -154,14 +154,6 @@ def read_env_files(sources: list[str], add: Callable[[str, str], None], kind: st
                                       "MY_ENV.NAME", "MyEnvName1")
                 raise CommandError(f'"{key}" is not a valid key name: {problem}')
             add(key, value if separator else os.environ.get(key, ""))
-
-
-def check_dry_run(value: str) -> str:
-    """The ``--dry-run`` strategy: ``none``, ``client`` or ``server``."""
-    if value not in ("", "none", "client", "server"):
-        raise CommandError(f'Invalid dry-run value ({value}). Must be "none", "server", or '
-                           '"client".')
-    return value or "none"
 
 
 def single_name(parsed: ParsedArgs) -> str:

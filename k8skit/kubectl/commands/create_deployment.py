@@ -56,6 +56,16 @@ def build_deployment(name: str, images: list[str], replicas: int, port: int,
     }
 
 
+def check_dry_run(value: str) -> str:
+    """The ``--dry-run`` strategy: ``none``, ``client`` or ``server``; what every ``kubectl
+    create`` verb, ``run`` and ``expose`` accept (``GetDryRunStrategy`` in
+    staging/src/k8s.io/kubectl/pkg/cmd/util/helpers.go)."""
+    if value not in ("", "none", "client", "server"):
+        raise CommandError(f'Invalid dry-run value ({value}). Must be "none", "server", or '
+                           '"client".')
+    return value or "none"
+
+
 def server_message(error: APIError) -> str:
     """An API error as Go's ``err.Error()`` words it once kubectl has wrapped it."""
     if isinstance(error, Invalid):
@@ -81,10 +91,7 @@ def run(ctx: Context, parsed: ParsedArgs) -> None:
         raise CommandError("cannot specify multiple --image options and command")
     if parsed["replicas"] < 0:
         raise CommandError(f"--replicas must be a non-negative number, got {parsed['replicas']}")
-    dry_run = parsed["dry-run"]
-    if dry_run not in ("", "none", "client", "server"):
-        raise CommandError(f'Invalid dry-run value ({dry_run}). Must be "none", "server", or '
-                           '"client".')
+    dry_run = check_dry_run(parsed["dry-run"])
     deployment = build_deployment(names[0], images, parsed["replicas"], parsed["port"], after)
     if dry_run in ("client", "server"):
         if output:

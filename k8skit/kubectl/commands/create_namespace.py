@@ -7,7 +7,8 @@ subcommand of ``kubectl create``.
 
 from __future__ import annotations
 
-from k8skit.kubectl.command import Command, CommandError, Context, UsageError
+from k8skit.kubectl.command import Command, Context, UsageError
+from k8skit.kubectl.commands.create_deployment import check_dry_run
 from k8skit.kubectl.commands.get import OUTPUT_FLAG, check_output_format, print_objects
 from k8skit.kubectl.flags import Flag, ParsedArgs
 
@@ -19,10 +20,7 @@ def run(ctx: Context, parsed: ParsedArgs) -> None:
         raise UsageError(f"exactly one NAME is required, got {len(parsed.args)}")
     name = parsed.args[0]
     namespace = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}}
-    dry_run = parsed["dry-run"]
-    if dry_run not in ("", "none", "client", "server"):
-        raise CommandError(f'Invalid dry-run value ({dry_run}). Must be "none", "server", or '
-                           '"client".')
+    dry_run = check_dry_run(parsed["dry-run"])
     if dry_run in ("client", "server"):
         if output:
             print_objects(ctx, [{**namespace, "spec": {}, "status": {}}], output, single=True)

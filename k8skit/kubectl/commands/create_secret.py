@@ -30,7 +30,6 @@ from k8skit.kubectl.commands.create_configmap import (
     DRY_RUN_FLAG,
     FROM_LITERAL_HELP,
     SAVE_CONFIG_FLAG,
-    check_dry_run,
     go_error_text,
     new_object,
     parse_literal_source,
@@ -39,6 +38,7 @@ from k8skit.kubectl.commands.create_configmap import (
     send,
     single_name,
 )
+from k8skit.kubectl.commands.create_deployment import check_dry_run
 from k8skit.kubectl.commands.get import OUTPUT_FLAG, check_output_format
 from k8skit.kubectl.commands.mutation import available_commands
 from k8skit.kubectl.flags import Flag, ParsedArgs

@@ -23,6 +23,7 @@ It prints ``service/web exposed``.
 from __future__ import annotations
 
 from k8skit.kubectl.command import Command, CommandError, Context, UsageError, targets_of
+from k8skit.kubectl.commands.create_deployment import check_dry_run
 from k8skit.kubectl.commands.get import OUTPUT_FLAG, check_output_format, print_objects
 from k8skit.kubectl.flags import Flag, ParsedArgs
 from k8skit.kubectl.resources import FILENAME_FLAG, targets_from_files
@@ -139,10 +140,7 @@ def build_service(obj: dict, parsed: ParsedArgs) -> dict:
 def run(ctx: Context, parsed: ParsedArgs) -> None:
     output = parsed["output"]
     check_output_format(output)
-    dry_run = parsed["dry-run"]
-    if dry_run not in ("", "none", "client", "server"):
-        raise CommandError(f'Invalid dry-run value ({dry_run}). Must be "none", "server", or '
-                           '"client".')
+    dry_run = check_dry_run(parsed["dry-run"])
     targets = targets_from_files(ctx, parsed["filename"]) if parsed["filename"] \
         else targets_of(parsed.args)
     if not targets:

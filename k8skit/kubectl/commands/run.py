@@ -13,6 +13,7 @@ Source: ``staging/src/k8s.io/kubectl/pkg/cmd/run/run.go`` and the pod generator
 from __future__ import annotations
 
 from k8skit.kubectl.command import Command, CommandError, Context, UsageError
+from k8skit.kubectl.commands.create_deployment import check_dry_run
 from k8skit.kubectl.commands.get import OUTPUT_FLAG, check_output_format, print_objects
 from k8skit.kubectl.flags import Flag, ParsedArgs
 
@@ -76,10 +77,7 @@ def run(ctx: Context, parsed: ParsedArgs) -> None:
         raise CommandError("attaching to a container is not possible in the simulator; run "
                            "the pod, then use kubectl logs and kubectl exec")
     pod = build_pod(name, parsed)
-    dry_run = parsed["dry-run"]
-    if dry_run not in ("", "none", "client", "server"):
-        raise CommandError(f'Invalid dry-run value ({dry_run}). Must be "none", "server", or '
-                           '"client".')
+    dry_run = check_dry_run(parsed["dry-run"])
     if dry_run in ("client", "server"):
         if output:
             print_objects(ctx, [pod], output, single=True)
