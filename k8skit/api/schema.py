@@ -28,6 +28,7 @@ handled as" wording), ``sigs.k8s.io/json`` (strict decoding), Go's ``encoding/js
 
 from __future__ import annotations
 
+import functools
 import re
 
 from k8skit.api.errors import BadRequest
@@ -872,8 +873,13 @@ _RFC3339_STEPS = [
 ]
 
 
+@functools.lru_cache(maxsize=4096)
 def rfc3339_problem(text: str) -> str | None:
-    """Go's ``time.Parse(time.RFC3339, text)`` error message, or None if it parses."""
+    """Go's ``time.Parse(time.RFC3339, text)`` error message, or None if it parses.
+
+    Every event and status condition written in one simulated second carries the same
+    timestamps, so each distinct text is checked once.
+    """
     rest = text
     for element, pattern in _RFC3339_STEPS:
         match = re.match(pattern, rest)
