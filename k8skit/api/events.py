@@ -128,7 +128,7 @@ class EventRecorder:
             "reportingInstance": self.host or "",
         }
         try:
-            event = self.api.create(manifest, user=self.component)
+            event = self.api.create(manifest, user=self.component, handed_over=True)
         except APIError:
             # client-go drops an event the server rejects ("Server rejected event ... (will not
             # retry!)"), e.g. in a namespace that is being terminated.

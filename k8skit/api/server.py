@@ -138,10 +138,18 @@ class APIServer:
         return self._node_proxies[node_name]
 
     # -- writing ------------------------------------------------------------------------------
-    def create(self, obj: dict, user: str | None = None) -> dict:
-        """Default, validate and store a new object; returns the stored object."""
+    def create(self, obj: dict, user: str | None = None, handed_over: bool = False) -> dict:
+        """Default, validate and store a new object; returns the stored object.
+
+        The server stores its own copy, as a real one stores what it decoded from the request.
+        A component that built ``obj`` for this call alone from typed, already-decoded parts
+        (as client-go sends Go structs, which cannot carry unknown fields or wrong types) hands
+        it over with ``handed_over=True``: no copy and no strict decoding, but the same
+        defaults and validation.
+        """
         kind = self._kind_of(obj)
-        obj = copy.deepcopy(obj)
+        if not handed_over:
+            obj = copy.deepcopy(obj)
         meta = obj.setdefault("metadata", {})
         if kind.namespaced:
             meta.setdefault("namespace", "default")
@@ -150,7 +158,10 @@ class APIServer:
             meta.pop("namespace", None)
         if not meta.get("name") and meta.get("generateName"):
             meta["name"] = meta["generateName"] + random_suffix(self._rng)
-        self._decode(obj)
+        if handed_over:
+            defaults.apply_defaults(obj)
+        else:
+            self._decode(obj)
         for admit in self.admission:
             admit(self, obj)
         causes = validation.validate(obj)

@@ -198,8 +198,13 @@ class PodNetwork:
     def _range_containing(self, ip: str) -> _HostLocalRange | None:
         """The node range an address belongs to (remembered: probes ask it constantly)."""
         if ip not in self._range_of:
-            self._range_of[ip] = next(
-                (block for block in self._ranges.values() if block.contains(ip)), None)
+            try:
+                address = ipaddress.ip_address(ip)
+            except ValueError:
+                self._range_of[ip] = None
+            else:
+                self._range_of[ip] = next((block for block in self._ranges.values()
+                                           if address in block.network), None)
         return self._range_of[ip]
 
     def gateway_of(self, ip: str) -> str | None:

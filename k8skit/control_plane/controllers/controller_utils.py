@@ -211,7 +211,8 @@ class PodControl:
         if not pod["metadata"]["labels"]:
             raise APIError("unable to create pods, no labels")
         try:
-            created = self.api.create(pod, user=self.recorder.component)
+            # A fresh pod built from the stored (already decoded) template: handed over.
+            created = self.api.create(pod, user=self.recorder.component, handed_over=True)
         except APIError as error:
             self.recorder.event(owner, "Warning", "FailedCreate",
                                 f"Error creating: {error.message}")

@@ -31,7 +31,6 @@ Sources: ``pkg/kubelet/pod_workers.go``, ``pkg/kubelet/kubelet.go`` (``SyncPod``
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -826,10 +825,14 @@ class PodWorker:
         return f"{self.name}_{self.namespace}_{self.uid}_{container['name']}_{digest}"
 
 
-def _identity(pod: dict) -> tuple:
-    """What makes a pod update worth a sync: its spec and metadata, not its status."""
-    return copy.deepcopy((pod["spec"], pod["metadata"].get("deletionTimestamp"),
-                          pod["metadata"].get("labels"), pod["metadata"].get("annotations")))
+def _identity(pod: dict) -> str:
+    """What makes a pod update worth a sync: its spec and metadata, not its status.
+
+    A canonical JSON text rather than a copy: components change stored objects in place, so
+    the comparison needs a snapshot, and a text is the cheapest one to take and compare."""
+    return json.dumps((pod["spec"], pod["metadata"].get("deletionTimestamp"),
+                       pod["metadata"].get("labels"), pod["metadata"].get("annotations")),
+                      sort_keys=True, separators=(",", ":"))
 
 
 def _go_seconds(seconds: float) -> str:

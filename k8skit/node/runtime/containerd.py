@@ -119,7 +119,8 @@ class Listener:
 
 
 def _hex_id(rng: random.Random) -> str:
-    return "".join(rng.choice("0123456789abcdef") for _ in range(64))
+    """A 64-hex-digit container or sandbox ID (256 random bits, as containerd's)."""
+    return f"{rng.getrandbits(256):064x}"
 
 
 class ContainerRuntime:
