@@ -295,10 +295,9 @@ class APIServer:
     @staticmethod
     def _decode(obj: dict) -> None:
         """What happens to a request body before validation: strict decoding into the kind's
-        struct (unknown fields and wrong types are refused), the round trip that canonicalises
-        quantities, then the defaults."""
+        struct (unknown fields and wrong types are refused), then the defaults (which begin
+        with the round trip that canonicalises quantities)."""
         schema.strict_decode(obj)
-        schema.normalize(obj)
         defaults.apply_defaults(obj)
 
     @staticmethod
