@@ -10,6 +10,7 @@ component typically uses and stop cleanly.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Generator
 from typing import Any
@@ -78,24 +79,10 @@ def _idle_component(ctx: Context, name: str) -> Generator[Any, Any, int]:
     return 0
 
 
-@program("kube-apiserver")
-def kube_apiserver(ctx: Context) -> Generator[Any, Any, int]:
-    return (yield from _idle_component(ctx, "kube-apiserver"))
-
-
-@program("kube-controller-manager")
-def kube_controller_manager(ctx: Context) -> Generator[Any, Any, int]:
-    return (yield from _idle_component(ctx, "kube-controller-manager"))
-
-
-@program("kube-scheduler")
-def kube_scheduler(ctx: Context) -> Generator[Any, Any, int]:
-    return (yield from _idle_component(ctx, "kube-scheduler"))
-
-
-@program("kube-proxy")
-def kube_proxy(ctx: Context) -> Generator[Any, Any, int]:
-    return (yield from _idle_component(ctx, "kube-proxy"))
+# The control-plane binaries and kube-proxy only log their start and wait: their real work is
+# done by the simulator's own components (k8skit.control_plane, k8skit.node.kube_proxy).
+for _component in ("kube-apiserver", "kube-controller-manager", "kube-scheduler", "kube-proxy"):
+    program(_component)(functools.partial(_idle_component, name=_component))
 
 
 @program("etcd")
