@@ -6,11 +6,20 @@ acquired by a ReplicaSet, isolating pods by relabelling) and ``pkg/controller/re
 
 from __future__ import annotations
 
+import functools
 import re
+
+from hypothesis import given
+from hypothesis import strategies as st
 
 from k8skit import Cluster
 from k8skit.api.errors import APIError
-from k8skit.control_plane.controllers.controller_utils import slow_start_batch
+from k8skit.control_plane.controllers.controller_utils import (
+    DeletionCandidate,
+    compare_for_deletion,
+    slow_start_batch,
+)
+from k8skit.control_plane.controllers.replicaset import pods_to_delete
 
 FRONTEND = """\
 apiVersion: apps/v1
@@ -170,3 +179,119 @@ def test_slow_start_stops_after_the_first_failing_batch():
     assert successes == 6
     assert error.message == "quota exceeded"
     assert slow_start_batch(5, 1, lambda: None) == (5, None)
+
+
+# -- which pods a scale-down deletes (ActivePodsWithRanks in controller_utils.go) ----------------
+def frontend(replicas: int, cpu: str | None = None) -> str:
+    """The frontend ReplicaSet with ``replicas``, its container requesting ``cpu``."""
+    manifest = FRONTEND.replace("replicas: 3", f"replicas: {replicas}")
+    if cpu is not None:
+        manifest += f"        resources:\n          requests:\n            cpu: {cpu}\n"
+    return manifest
+
+
+def pods_by_phase(c: Cluster, owner: str) -> dict[str, str]:
+    return {name: c.api.get("Pod", name)["status"]["phase"] for name in owned_by(c, owner)}
+
+
+def scale(c: Cluster, replicas: int) -> None:
+    assert c.kubectl(f"scale rs/frontend --replicas={replicas}").ok
+    c.run(1)
+
+
+def test_scale_down_deletes_a_pending_pod_before_running_ones():
+    c = Cluster(nodes=1, cpu="2", seed=41)
+    c.apply(frontend(3, cpu="700m"))
+    c.run(30)
+    phases = pods_by_phase(c, "frontend")
+    assert sorted(phases.values()) == ["Pending", "Running", "Running"]
+    scale(c, 2)
+    assert sorted(pods_by_phase(c, "frontend").values()) == ["Running", "Running"]
+
+
+def test_scale_down_follows_the_pod_deletion_cost_annotation():
+    c = Cluster(nodes=2, seed=42)
+    c.apply(frontend(3))
+    c.run(30)
+    cheap, dear, plain = sorted(owned_by(c, "frontend"))
+    annotate = "annotate pod {} controller.kubernetes.io/pod-deletion-cost={}"
+    assert c.kubectl(annotate.format(cheap, -5)).ok
+    assert c.kubectl(annotate.format(dear, 100)).ok
+    scale(c, 2)
+    assert owned_by(c, "frontend") == {dear, plain}
+    scale(c, 1)
+    assert owned_by(c, "frontend") == {dear}
+
+
+def test_scale_down_first_thins_the_most_crowded_node():
+    # A Deployment's ReplicaSet ranks its pods by how many of the family share their node; a
+    # bare ReplicaSet has no family (getReplicaSetsWithSameController) and would rank none.
+    c = Cluster(nodes=2, seed=43)
+    assert c.kubectl("cordon worker-2").ok
+    assert c.kubectl("create deployment web --image=nginx:1.25 --replicas=3").ok
+    c.run(30)
+    assert c.kubectl("uncordon worker-2").ok
+    assert c.kubectl("scale deployment/web --replicas=4").ok
+    c.run(30)
+
+    def nodes() -> list[str]:
+        return sorted(p["spec"]["nodeName"] for p in c.api.list("Pod", namespace="default")
+                      if not p["metadata"].get("deletionTimestamp"))
+
+    assert nodes() == ["worker-1"] * 3 + ["worker-2"]
+    # The newest pod is the one on worker-2, yet worker-1's crowd goes first.
+    assert c.kubectl("scale deployment/web --replicas=3").ok
+    c.run(1)
+    assert nodes() == ["worker-1"] * 2 + ["worker-2"]
+
+
+def test_scale_down_deletes_the_newest_pods_first():
+    c = Cluster(nodes=2, seed=44)
+    c.apply(frontend(2))
+    c.run(600)
+    first = owned_by(c, "frontend")
+    scale(c, 4)
+    c.run(60)
+    assert len(owned_by(c, "frontend")) == 4
+    scale(c, 2)
+    assert owned_by(c, "frontend") == first
+
+
+# Ages a power of four apart never share LogarithmicScaleDown's power-of-two bucket, so the
+# upstream order is a strict ranking of these pods and any correct selection agrees with it.
+NOW = 10_000.0
+AGES = [None, 1.0, 4.0, 16.0, 64.0, 256.0]
+
+
+@st.composite
+def candidates(draw) -> tuple[list[DeletionCandidate], dict[str, int]]:
+    count = draw(st.integers(1, 30))
+    found = []
+    for index in range(count):
+        node = draw(st.sampled_from(["", "worker-1", "worker-2", "worker-3"]))
+        ready = draw(st.booleans())
+        since, created = draw(st.sampled_from(AGES)), draw(st.sampled_from(AGES[1:]))
+        found.append(DeletionCandidate(
+            pod={"metadata": {"uid": f"uid-{index:02}"}}, unassigned=not node,
+            phase=draw(st.sampled_from([0, 1, 2])), ready=ready,
+            cost=draw(st.sampled_from([0, 0, 0, -5, 100])),
+            ready_since=NOW - since if ready and since is not None else None,
+            restarts=draw(st.sampled_from([0, 0, 1, 3])), created=NOW - created,
+            uid=draw(st.sampled_from([f"uid-{index:02}", "same"])), node=node))
+    on_node = {node: draw(st.integers(0, 5)) for node in ("worker-1", "worker-2", "worker-3")}
+    return found, on_node
+
+
+@given(candidates(), st.data())
+def test_pods_to_delete_keeps_the_upstream_order(drawn, data):
+    found, on_node = drawn
+    # Deleting them all, upstream skips the sort: "No need to sort pods if we are about to
+    # delete all of them" (getPodsToDelete).
+    assert pods_to_delete(found, on_node, len(found), NOW) == [c.pod for c in found]
+    if len(found) == 1:
+        return
+    count = data.draw(st.integers(1, len(found) - 1))
+    ranked = [(on_node.get(c.node, 0), c) for c in found]
+    order = functools.cmp_to_key(lambda a, b: compare_for_deletion(a, b, NOW))
+    expected = [c.pod for _, c in sorted(ranked, key=order)[:count]]
+    assert pods_to_delete(found, on_node, count, NOW) == expected

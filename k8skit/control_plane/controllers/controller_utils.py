@@ -4,7 +4,7 @@ Source: ``pkg/controller/controller_utils.go`` and ``controller_ref_manager.go``
 controller creates and deletes pods through :class:`PodControl` (which records the
 ``SuccessfulCreate`` / ``SuccessfulDelete`` events), claims pods with :func:`claim_objects`
 (adopting orphans that match its selector, releasing pods that no longer match), and picks which
-pods to delete on scale-down with :func:`compare_pods_for_deletion`.
+pods to delete on scale-down with :func:`compare_for_deletion`.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import copy
 import functools
 import math
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from k8skit.api.errors import APIError, NotFound
 from k8skit.api.events import EventRecorder
@@ -95,7 +95,7 @@ def time_of(ts: str) -> float:
 
 @dataclass(frozen=True)
 class DeletionCandidate:
-    """What the scale-down order compares about one pod, read once before sorting."""
+    """What the scale-down order compares about one pod, read once when the pod changes."""
 
     pod: dict
     unassigned: bool
@@ -106,6 +106,14 @@ class DeletionCandidate:
     restarts: int
     created: float | None
     uid: str
+    node: str
+    # Criteria 1-4 of compare_for_deletion as one sortable key: they depend on the pod alone,
+    # unlike the rank (its neighbours) and the ages (the time of the sync).
+    standing: tuple[bool, int, bool, int] = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "standing",
+                           (not self.unassigned, self.phase, self.ready, self.cost))
 
     @classmethod
     def of(cls, pod: dict) -> DeletionCandidate:
@@ -120,10 +128,10 @@ class DeletionCandidate:
         for container in status.get("containerStatuses") or ():
             restarts = max(restarts, container.get("restartCount", 0))
         created = meta.get("creationTimestamp")
-        return cls(pod, not pod["spec"].get("nodeName"),
-                   _PHASE_ORDINAL.get(status.get("phase", ""), 0), ready, cost,
+        node = pod["spec"].get("nodeName") or ""
+        return cls(pod, not node, _PHASE_ORDINAL.get(status.get("phase", ""), 0), ready, cost,
                    time_of(since) if since else None, restarts,
-                   time_of(created) if created else None, meta.get("uid", ""))
+                   time_of(created) if created else None, meta.get("uid", ""), node)
 
 
 # A candidate with its rank: how many active pods of its owner's family share its node.
@@ -135,6 +143,13 @@ def _log2_age(moment: float, now: float) -> int:
     the same age count as equal and the tie is broken at random (by UID)."""
     age = (now - moment) * 1e9
     return int(math.log2(age)) if age > 0 else -1
+
+
+def ready_age_class(ready_since: float | None, now: float) -> int:
+    """Criterion 6 of :func:`compare_for_deletion` as a key, for ready pods equal in 1-5: the
+    power-of-two bucket of how long a pod has been ready (no ready time counts as the newest).
+    Pods of one class are then told apart by the full comparison."""
+    return -2 if ready_since is None else _log2_age(ready_since, now)
 
 
 def compare_for_deletion(ranked_a: Ranked, ranked_b: Ranked, now: float) -> int:

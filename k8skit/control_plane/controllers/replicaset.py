@@ -29,6 +29,7 @@ import copy
 import functools
 import heapq
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 from k8skit.api.errors import APIError
 from k8skit.api.events import EventRecorder
@@ -45,11 +46,9 @@ from k8skit.control_plane.controllers.controller_utils import (
     compare_for_deletion,
     is_being_deleted,
     is_pod_active,
-    is_pod_ready,
-    pod_condition,
+    ready_age_class,
     replicas_of,
     slow_start_batch,
-    time_of,
 )
 from k8skit.control_plane.controllers.informer import (
     BY_CONTROLLER_UID,
@@ -71,6 +70,7 @@ class PodFacts:
     fully_labeled: bool  # carries every label of the owner's pod template
     ready_since: float | None  # when its Ready condition turned True; None if not ready
     node: str = ""  # where it runs, "" while unscheduled
+    candidate: DeletionCandidate | None = None  # a replica's place in the scale-down order
 
 
 @dataclass
@@ -82,6 +82,7 @@ class Tally:
     ready_since: list[float] = field(default_factory=list)  # sorted
     mismatched: set[str] = field(default_factory=set)  # pod uids
     on_node: dict[str, int] = field(default_factory=dict)  # replicas per node
+    candidates: dict[str, DeletionCandidate] = field(default_factory=dict)  # by pod uid
 
     def add(self, uid: str, facts: PodFacts, sign: int) -> None:
         if facts.mismatched:
@@ -89,6 +90,10 @@ class Tally:
         if not facts.counted:
             return
         self.replicas += sign
+        if sign > 0:
+            self.candidates[uid] = facts.candidate
+        else:
+            self.candidates.pop(uid, None)
         self.fully_labeled += sign * facts.fully_labeled
         self.on_node[facts.node] = self.on_node.get(facts.node, 0) + sign
         if facts.ready_since is not None:
@@ -134,7 +139,6 @@ class ReplicaSetController:
         self._facts: dict[str, PodFacts] = {}
         self._tallies: dict[str, Tally] = {}
         self._owners: dict[str, _Owner] = {}
-        self._candidates: dict[str, tuple[str | None, DeletionCandidate]] = {}
         self.replica_sets.add_handler(self._replica_set_changed)
         self.pods.add_handler(self._pod_changed)
 
@@ -186,7 +190,6 @@ class ReplicaSetController:
         if old is not None:
             self._tallies[old.owner].add(uid, old, -1)
         if removed:
-            self._candidates.pop(uid, None)
             return
         facts = self._facts_of(pod)
         self._facts[uid] = facts
@@ -204,12 +207,11 @@ class ReplicaSetController:
         labels = pod["metadata"].get("labels") or {}
         if not owner.selector.matches(labels):
             return PodFacts(owner_uid, False, True, False, None)
-        ready = is_pod_ready(pod)
-        since = pod_condition(pod, "Ready").get("lastTransitionTime") if ready else None
+        candidate = DeletionCandidate.of(pod)
         return PodFacts(owner_uid, True, False,
                         all(labels.get(k) == v for k, v in owner.template_labels),
-                        (time_of(since) if since else 0.0) if ready else None,
-                        pod["spec"].get("nodeName") or "")
+                        (candidate.ready_since or 0.0) if candidate.ready else None,
+                        candidate.node, candidate)
 
     # -- the sync -------------------------------------------------------------------------------
     def sync(self, key: tuple[str, str]) -> None:
@@ -261,9 +263,7 @@ class ReplicaSetController:
                                         lambda: self._create_pod(rs))
             return error
         if diff > 0:
-            uid = rs["metadata"]["uid"]
-            replicas = [self._candidate(p) for p in self.pods.by_index(BY_CONTROLLER_UID, uid)
-                        if self._facts.get(p["metadata"]["uid"], _NOT_COUNTED).counted]
+            replicas = list(self._tallies.get(rs["metadata"]["uid"], _NO_TALLY).candidates.values())
             victims = pods_to_delete(replicas, self._family_on_node(rs),
                                      min(diff, BURST_REPLICAS), self.clock.now)
             first_error = None
@@ -276,15 +276,6 @@ class ReplicaSetController:
                 self._forget_or_refresh(pod)
             return first_error
         return None
-
-    def _candidate(self, pod: dict) -> DeletionCandidate:
-        """The pod's scale-down facts, read again only when the pod has changed."""
-        version = pod["metadata"].get("resourceVersion")
-        cached = self._candidates.get(pod["metadata"]["uid"])
-        if cached is None or cached[0] != version or cached[1].pod is not pod:
-            cached = (version, DeletionCandidate.of(pod))
-            self._candidates[pod["metadata"]["uid"]] = cached
-        return cached[1]
 
     def _create_pod(self, rs: dict) -> None:
         pod = self.pod_control.create_pod(rs["spec"]["template"], rs)
@@ -328,22 +319,44 @@ class ReplicaSetController:
 
 
 _NO_TALLY = Tally()
-_NOT_COUNTED = PodFacts("", False, False, False, None)
 
 
 def pods_to_delete(candidates: list[DeletionCandidate], on_node: dict[str, int], count: int,
                    now: float) -> list[dict]:
-    """The ``count`` pods to delete first (getPodsToDelete).
+    """The ``count`` pods to delete first (getPodsToDelete), in the order they go.
 
     Each pod is ranked by how many pods of its owner's family run on its node (``on_node``),
     so that scaling down also spreads the survivors; then ordered by
     :func:`~k8skit.control_plane.controllers.controller_utils.compare_for_deletion`.
+
+    Upstream sorts every pod at each sync. A rolling update deletes one or two old pods per
+    sync out of hundreds, so here two plain keys (criteria 1-5, then for ready pods the age
+    class of 6) first narrow the field to the pods that can come first, and only those are
+    compared in full: the same pods in the same order, without hundreds of comparisons.
     """
     if count >= len(candidates):
+        # "No need to sort pods if we are about to delete all of them."
         return [c.pod for c in candidates]
-    ranked = [(on_node.get(c.pod["spec"].get("nodeName") or "", 0), c) for c in candidates]
+    certain, tied = _split([((c.standing, -on_node.get(c.node, 0)), c) for c in candidates],
+                           count)
+    if len(certain) + len(tied) > count and tied[0].ready:
+        # Pods made ready in the same second share a time: each class is worked out once.
+        classes = {t: ready_age_class(t, now) for t in {c.ready_since for c in tied}}
+        nearly, tied = _split([(classes[c.ready_since], c) for c in tied], count - len(certain))
+        certain += nearly
     order = functools.cmp_to_key(lambda a, b: compare_for_deletion(a, b, now))
-    return [c.pod for _, c in heapq.nsmallest(count, ranked, key=order)]
+    chosen = (sorted([(on_node.get(c.node, 0), c) for c in certain], key=order)
+              + heapq.nsmallest(count - len(certain),
+                                [(on_node.get(c.node, 0), c) for c in tied], key=order))
+    return [c.pod for _, c in chosen]
+
+
+def _split(keyed: list[tuple[tuple | int, DeletionCandidate]], count: int
+           ) -> tuple[list[DeletionCandidate], list[DeletionCandidate]]:
+    """Of ``(key, candidate)`` pairs: the candidates surely among the ``count`` with the
+    smallest keys (below the count-th smallest key) and those tied at that key."""
+    boundary = heapq.nsmallest(count, keyed, key=itemgetter(0))[-1][0]
+    return ([c for key, c in keyed if key < boundary], [c for key, c in keyed if key == boundary])
 
 
 def _counts(tally: Tally, rs: dict, now: float) -> dict:
