@@ -15,6 +15,7 @@ from __future__ import annotations
 import gc
 import heapq
 import itertools
+from collections import deque
 from collections.abc import Callable
 from typing import Any
 
@@ -44,17 +45,27 @@ class Timer:
 
 
 class Clock:
-    """Simulated time in seconds since the cluster started."""
+    """Simulated time in seconds since the cluster started.
+
+    Most callbacks are due at once (a watch event, a work-queue key): they wait in a plain
+    first-in-first-out line, and only those due later go into the heap. The firing order is the
+    same as with one heap: by time, then by the order they were asked for.
+    """
 
     def __init__(self) -> None:
         self.now: float = 0.0
         self._heap: list[tuple[float, int, Timer]] = []
+        self._due_now: deque[tuple[int, Timer]] = deque()
         self._order = itertools.count()
 
     def call_at(self, when: float, callback: Callable[..., Any], *args: Any) -> Timer:
         """Call ``callback(*args)`` at simulated time ``when`` (never in the past)."""
-        timer = Timer(max(when, self.now), callback, args)
-        heapq.heappush(self._heap, (timer.when, next(self._order), timer))
+        if when <= self.now:
+            timer = Timer(self.now, callback, args)
+            self._due_now.append((next(self._order), timer))
+        else:
+            timer = Timer(when, callback, args)
+            heapq.heappush(self._heap, (when, next(self._order), timer))
         return timer
 
     def call_later(self, delay: float, callback: Callable[..., Any], *args: Any) -> Timer:
@@ -63,27 +74,43 @@ class Clock:
 
     def call_soon(self, callback: Callable[..., Any], *args: Any) -> Timer:
         """Call ``callback(*args)`` at this same instant, after everything already due now."""
-        return self.call_at(self.now, callback, *args)
+        timer = Timer(self.now, callback, args)
+        self._due_now.append((next(self._order), timer))
+        return timer
 
     def next_time(self) -> float | None:
         """When the earliest live timer is due, or None when nothing is waiting."""
+        while self._due_now and self._due_now[0][1].cancelled:
+            self._due_now.popleft()
+        if self._due_now:
+            return self.now
         while self._heap and self._heap[0][2].cancelled:
             heapq.heappop(self._heap)
         return self._heap[0][0] if self._heap else None
 
     def run_until(self, until: float) -> None:
         """Fire every timer due up to and including ``until``, then stop the clock at ``until``."""
-        heap = self._heap
+        heap, due_now = self._heap, self._due_now
         thresholds = gc.get_threshold()
         gc.set_threshold(thresholds[0], thresholds[1],
                          max(thresholds[2], FULL_COLLECTION_THRESHOLD))
         try:
-            while heap and heap[0][0] <= until:
-                when, _, timer = heapq.heappop(heap)
-                if timer.cancelled:
-                    continue
-                self.now = when
-                timer.callback(*timer.args)
+            while True:
+                if due_now:
+                    # A heap timer for this very instant that was asked for earlier goes first.
+                    if heap and heap[0][0] <= self.now and heap[0][1] < due_now[0][0]:
+                        timer = heapq.heappop(heap)[2]
+                    else:
+                        timer = due_now.popleft()[1]
+                elif heap and heap[0][0] <= until:
+                    when, _, timer = heapq.heappop(heap)
+                    if timer.cancelled:
+                        continue
+                    self.now = when
+                else:
+                    break
+                if not timer.cancelled:
+                    timer.callback(*timer.args)
         finally:
             gc.set_threshold(*thresholds)
         self.now = max(self.now, until)
