@@ -417,6 +417,12 @@ def apply_defaults(obj: dict) -> dict:
     defaults are applied.
     """
     schema.normalize(obj)
+    return set_defaults(obj)
+
+
+def set_defaults(obj: dict) -> dict:
+    """Apply the kind's defaults alone to ``obj`` (in place) and return it: for an object that
+    never went through JSON, as a typed object from a component, whose values are canonical."""
     defaulter = _DEFAULTERS.get(obj.get("kind", ""))
     if defaulter is not None:
         defaulter(obj)

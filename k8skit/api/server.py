@@ -143,9 +143,9 @@ class APIServer:
 
         The server stores its own copy, as a real one stores what it decoded from the request.
         A component that built ``obj`` for this call alone from typed, already-decoded parts
-        (as client-go sends Go structs, which cannot carry unknown fields or wrong types) hands
-        it over with ``handed_over=True``: no copy and no strict decoding, but the same
-        defaults and validation.
+        (as client-go sends Go structs, which cannot carry unknown fields, wrong types or
+        uncanonical quantities) hands it over with ``handed_over=True``: no copy, no strict
+        decoding and no decode round trip, but the same defaults and validation.
         """
         kind = self._kind_of(obj)
         if not handed_over:
@@ -159,7 +159,7 @@ class APIServer:
         if not meta.get("name") and meta.get("generateName"):
             meta["name"] = meta["generateName"] + random_suffix(self._rng)
         if handed_over:
-            defaults.apply_defaults(obj)
+            defaults.set_defaults(obj)
         else:
             self._decode(obj)
         for admit in self.admission:
