@@ -34,6 +34,16 @@ def test_shell_command_logs_sleeps_and_exits_with_its_code(host):
     assert box.state == "exited" and box.finished_at - box.started_at == pytest.approx(5)
 
 
+def test_the_log_keeps_its_last_lines_of_one_long_write(host):
+    """Old lines go even when they came in one big write (``cat`` of a long file)."""
+    box = host.run("busybox", command=["sh", "-c", "seq 1 12345 > /tmp/n; cat /tmp/n; "
+                                                   "echo last"])
+    host.advance(60)
+    kept = lines(box)
+    assert len(kept) == 10_000
+    assert kept[0] == "2347" and kept[-2:] == ["12345", "last"]
+
+
 def test_exit_zero_is_completed(host):
     box = host.run("busybox", command=["sh", "-c", "echo done"])
     host.advance(1)

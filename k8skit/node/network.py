@@ -186,8 +186,11 @@ class PodNetwork:
         block = self._ranges.get(cidr)
         if block is None:
             block = self._ranges[cidr] = _HostLocalRange(cidr)
-            self._range_of.clear()
-        return block.allocate()
+            # An address that belonged to no range may belong to this one.
+            self._range_of = {ip: known for ip, known in self._range_of.items() if known}
+        ip = block.allocate()
+        self._range_of[ip] = block
+        return ip
 
     def release_ip(self, ip: str) -> None:
         """Give a pod IP back to its node's range (the pod's sandbox is gone)."""

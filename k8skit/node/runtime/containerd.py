@@ -342,7 +342,10 @@ class Container:
         self.runners: list[Runner] = []
         self.main: Runner | None = None
         self._next_pid = FIRST_CHILD_PID
-        self._log: deque[tuple[float, str, str]] = deque(maxlen=LOG_LINES_KEPT)
+        # Each write's lines together, (time, stream, lines): a burst of fifty log lines is
+        # one entry, and ``logs()`` lays them out one by one when someone reads them.
+        self._log: deque[tuple[float, str, list[str]]] = deque()
+        self._log_lines = 0
         self._streams: dict[int, LogStream] = {}
         self._on_exit: Callable[[int, str], None] | None = None
         self._kill_done: list[Callable[[int], None]] = []
@@ -602,12 +605,24 @@ class Container:
             raise Killed(137, "OOMKilled")
 
     # -- logs -----------------------------------------------------------------------------------
-    def append_log(self, when: float, stream: str, line: str) -> None:
-        self._log.append((when, stream, line))
+    def append_log(self, when: float, stream: str, lines: list[str]) -> None:
+        """Lines written to ``stream`` ("stdout" or "stderr") at one time; beyond
+        ``LOG_LINES_KEPT`` the oldest lines go."""
+        self._log.append((when, stream, lines))
+        self._log_lines += len(lines)
+        while self._log_lines > LOG_LINES_KEPT:
+            first_when, first_stream, first = self._log[0]
+            excess = self._log_lines - LOG_LINES_KEPT
+            if len(first) <= excess:
+                self._log.popleft()
+                self._log_lines -= len(first)
+            else:
+                self._log[0] = (first_when, first_stream, first[excess:])
+                self._log_lines -= excess
 
     def logs(self) -> list[tuple[float, str]]:
         """``(time, line)`` of everything written to stdout and stderr, oldest first."""
-        return [(when, line) for when, _, line in self._log]
+        return [(when, line) for when, _, lines in self._log for line in lines]
 
     def main_stream(self, fd: int) -> Stream:
         """PID 1's stdout (1) or stderr (2): ``echo hi > /proc/1/fd/1`` lands in the logs."""

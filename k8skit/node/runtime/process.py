@@ -181,13 +181,12 @@ class LogStream(Stream):
             return
         text = self._partial + text
         *lines, self._partial = text.split("\n")
-        now = self._now()
-        for line in lines:
-            self.container.append_log(now, self.name, line)
+        if lines:
+            self.container.append_log(self._now(), self.name, lines)
 
     def flush(self) -> None:
         if self._partial:
-            self.container.append_log(self._now(), self.name, self._partial)
+            self.container.append_log(self._now(), self.name, [self._partial])
             self._partial = ""
 
 
