@@ -14,12 +14,12 @@ from hypothesis import strategies as st
 
 from k8skit import Cluster
 from k8skit.api.errors import APIError
-from k8skit.control_plane.controllers.controller_utils import (
+from k8skit.control_plane.controllers.controller_utils import slow_start_batch
+from k8skit.control_plane.controllers.deletion_order import (
     DeletionCandidate,
+    DeletionOrder,
     compare_for_deletion,
-    slow_start_batch,
 )
-from k8skit.control_plane.controllers.replicaset import pods_to_delete
 
 FRONTEND = """\
 apiVersion: apps/v1
@@ -272,26 +272,48 @@ def candidates(draw) -> tuple[list[DeletionCandidate], dict[str, int]]:
         ready = draw(st.booleans())
         since, created = draw(st.sampled_from(AGES)), draw(st.sampled_from(AGES[1:]))
         found.append(DeletionCandidate(
-            pod={"metadata": {"uid": f"uid-{index:02}"}}, unassigned=not node,
+            pod={"metadata": {"uid": f"pod-{index:02}"}}, unassigned=not node,
             phase=draw(st.sampled_from([0, 1, 2])), ready=ready,
             cost=draw(st.sampled_from([0, 0, 0, -5, 100])),
             ready_since=NOW - since if ready and since is not None else None,
             restarts=draw(st.sampled_from([0, 0, 1, 3])), created=NOW - created,
-            uid=draw(st.sampled_from([f"uid-{index:02}", "same"])), node=node))
+            uid=f"{draw(st.integers(0, 99)):02}-{index:02}", node=node))
     on_node = {node: draw(st.integers(0, 5)) for node in ("worker-1", "worker-2", "worker-3")}
     return found, on_node
 
 
 @given(candidates(), st.data())
-def test_pods_to_delete_keeps_the_upstream_order(drawn, data):
+def test_deletion_order_picks_what_the_upstream_sort_picks(drawn, data):
     found, on_node = drawn
+    order = DeletionOrder()
+    for candidate in found:
+        order.add(candidate)
     # Deleting them all, upstream skips the sort: "No need to sort pods if we are about to
     # delete all of them" (getPodsToDelete).
-    assert pods_to_delete(found, on_node, len(found), NOW) == [c.pod for c in found]
+    assert order.first(len(found), on_node, NOW) == [c.pod for c in found]
     if len(found) == 1:
         return
     count = data.draw(st.integers(1, len(found) - 1))
-    ranked = [(on_node.get(c.node, 0), c) for c in found]
-    order = functools.cmp_to_key(lambda a, b: compare_for_deletion(a, b, NOW))
-    expected = [c.pod for _, c in sorted(ranked, key=order)[:count]]
-    assert pods_to_delete(found, on_node, count, NOW) == expected
+    ranked = {c.pod["metadata"]["uid"]: (on_node.get(c.node, 0), c) for c in found}
+    expected = sorted(ranked.values(),
+                      key=functools.cmp_to_key(lambda a, b: compare_for_deletion(a, b, NOW)))
+    picked = [ranked[pod["metadata"]["uid"]] for pod in order.first(count, on_node, NOW)]
+    # Pods the order cannot tell apart may come in either order, as upstream's unstable sort.
+    assert [compare_for_deletion(a, b, NOW) for a, b in zip(picked, expected[:count],
+                                                            strict=True)] == [0] * count
+
+
+def test_deletion_order_forgets_pods_that_leave():
+    order = DeletionOrder()
+    pods = [DeletionCandidate(pod={"metadata": {"uid": uid}}, unassigned=False, phase=2,
+                              ready=True, cost=0, ready_since=NOW - 16, restarts=0,
+                              created=NOW - 64, uid=uid, node=node)
+            for uid, node in (("a", "worker-1"), ("b", "worker-1"), ("c", "worker-2"))]
+    for pod in pods:
+        order.add(pod)
+    order.discard("a")
+    order.discard("a")
+    assert len(order) == 2
+    assert order.first(1, {"worker-1": 1, "worker-2": 1}, NOW) == [{"metadata": {"uid": "b"}}]
+    order.discard("b")
+    assert order.first(1, {"worker-2": 1}, NOW) == [{"metadata": {"uid": "c"}}]

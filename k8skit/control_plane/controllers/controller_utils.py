@@ -1,24 +1,21 @@
-"""What the workload controllers share: pod predicates, pod creation, adoption, victim order.
+"""What the workload controllers share: pod predicates, pod creation, adoption.
 
 Source: ``pkg/controller/controller_utils.go`` and ``controller_ref_manager.go``. The ReplicaSet
 controller creates and deletes pods through :class:`PodControl` (which records the
 ``SuccessfulCreate`` / ``SuccessfulDelete`` events), claims pods with :func:`claim_objects`
-(adopting orphans that match its selector, releasing pods that no longer match), and picks which
-pods to delete on scale-down with :func:`compare_for_deletion`.
+(adopting orphans that match its selector, releasing pods that no longer match). Which pods go
+first on scale-down is :mod:`k8skit.control_plane.controllers.deletion_order`.
 """
 
 from __future__ import annotations
 
 import copy
-import functools
-import math
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 
 from k8skit.api.errors import APIError, NotFound
 from k8skit.api.events import EventRecorder
 from k8skit.api.labels import Selector
-from k8skit.api.meta import controller_of, owner_reference, seconds_of
+from k8skit.api.meta import controller_of, owner_reference
 from k8skit.api.server import APIServer
 
 # Pod creation starts with one pod and doubles each round (slowStartBatch), so that a controller
@@ -27,12 +24,6 @@ from k8skit.api.server import APIServer
 # (cmd/kube-controller-manager: --replicaset-controller burstReplicas = 500).
 SLOW_START_INITIAL_BATCH_SIZE = 1
 BURST_REPLICAS = 500
-
-# controller.kubernetes.io/pod-deletion-cost (PodDeletionCost, beta and on by default since 1.22):
-# pods with a lower cost are deleted first on scale-down.
-POD_DELETION_COST = "controller.kubernetes.io/pod-deletion-cost"
-
-_PHASE_ORDINAL = {"Pending": 0, "Unknown": 1, "Running": 2}
 
 
 # -- pod predicates (pkg/api/v1/pod/util.go, controller_utils.go)
@@ -84,114 +75,6 @@ def sorted_by_size_older(replica_sets: Iterable[dict]) -> list[dict]:
 def filter_active_replica_sets(replica_sets: Iterable[dict | None]) -> list[dict]:
     """The ReplicaSets that want at least one pod (FilterActiveReplicaSets)."""
     return [rs for rs in replica_sets if rs is not None and replicas_of(rs) > 0]
-
-
-# -- which pod goes first on scale-down (ActivePodsWithRanks.Less)
-@functools.lru_cache(maxsize=8192)
-def time_of(ts: str) -> float:
-    """Simulated seconds of an API timestamp; cached, as controllers read the same few often."""
-    return seconds_of(ts)
-
-
-@dataclass(frozen=True)
-class DeletionCandidate:
-    """What the scale-down order compares about one pod, read once when the pod changes."""
-
-    pod: dict
-    unassigned: bool
-    phase: int
-    ready: bool
-    cost: int
-    ready_since: float | None
-    restarts: int
-    created: float | None
-    uid: str
-    node: str
-    # Criteria 1-4 of compare_for_deletion as one sortable key: they depend on the pod alone,
-    # unlike the rank (its neighbours) and the ages (the time of the sync).
-    standing: tuple[bool, int, bool, int] = field(init=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "standing",
-                           (not self.unassigned, self.phase, self.ready, self.cost))
-
-    @classmethod
-    def of(cls, pod: dict) -> DeletionCandidate:
-        meta, status = pod["metadata"], pod.get("status") or {}
-        ready = is_pod_ready(pod)
-        since = pod_condition(pod, "Ready").get("lastTransitionTime") if ready else None
-        try:
-            cost = int((meta.get("annotations") or {}).get(POD_DELETION_COST, "0"))
-        except ValueError:
-            cost = 0
-        restarts = 0
-        for container in status.get("containerStatuses") or ():
-            restarts = max(restarts, container.get("restartCount", 0))
-        created = meta.get("creationTimestamp")
-        node = pod["spec"].get("nodeName") or ""
-        return cls(pod, not node, _PHASE_ORDINAL.get(status.get("phase", ""), 0), ready, cost,
-                   time_of(since) if since else None, restarts,
-                   time_of(created) if created else None, meta.get("uid", ""), node)
-
-
-# A candidate with its rank: how many active pods of its owner's family share its node.
-Ranked = tuple[int, DeletionCandidate]
-
-
-def _log2_age(moment: float, now: float) -> int:
-    """LogarithmicScaleDown: an age's power of two, in nanoseconds as upstream, so pods of about
-    the same age count as equal and the tie is broken at random (by UID)."""
-    age = (now - moment) * 1e9
-    return int(math.log2(age)) if age > 0 else -1
-
-
-def ready_age_class(ready_since: float | None, now: float) -> int:
-    """Criterion 6 of :func:`compare_for_deletion` as a key, for ready pods equal in 1-5: the
-    power-of-two bucket of how long a pod has been ready (no ready time counts as the newest).
-    Pods of one class are then told apart by the full comparison."""
-    return -2 if ready_since is None else _log2_age(ready_since, now)
-
-
-def compare_for_deletion(ranked_a: Ranked, ranked_b: Ranked, now: float) -> int:
-    """-1 when the first pod should be deleted before the second.
-
-    The order of ``ActivePodsWithRanks.Less`` (controller_utils.go), with the PodDeletionCost
-    and LogarithmicScaleDown features on as in v1.33:
-
-    1. unassigned before assigned; 2. Pending < Unknown < Running; 3. not ready before ready;
-    4. lower ``pod-deletion-cost`` first; 5. more pods of the same owner on the same node
-    (the rank) first; 6. ready for less time first; 7. more restarts first; 8. newer first.
-    """
-    rank_a, a = ranked_a
-    rank_b, b = ranked_b
-    if a.unassigned != b.unassigned:
-        return -1 if a.unassigned else 1
-    if a.phase != b.phase:
-        return -1 if a.phase < b.phase else 1
-    if a.ready != b.ready:
-        return -1 if not a.ready else 1
-    if a.cost != b.cost:
-        return -1 if a.cost < b.cost else 1
-    if rank_a != rank_b:
-        return -1 if rank_a > rank_b else 1
-    if a.ready and b.ready and a.ready_since != b.ready_since:
-        return _newer_first(a.ready_since, b.ready_since, a, b, now)
-    if a.restarts != b.restarts:
-        return -1 if a.restarts > b.restarts else 1
-    if a.created != b.created:
-        return _newer_first(a.created, b.created, a, b, now)
-    return 0
-
-
-def _newer_first(t_a: float | None, t_b: float | None, a: DeletionCandidate,
-                 b: DeletionCandidate, now: float) -> int:
-    if t_a is None or t_b is None:
-        # afterOrZero: an unset time counts as the newest.
-        return -1 if t_a is None else 1
-    diff = _log2_age(t_a, now) - _log2_age(t_b, now)
-    if diff == 0:
-        return -1 if a.uid < b.uid else 1
-    return -1 if diff < 0 else 1
 
 
 # -- creating and deleting pods (RealPodControl)

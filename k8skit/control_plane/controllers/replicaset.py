@@ -10,7 +10,7 @@ Each sync of a ReplicaSet:
 2. compares their number with ``spec.replicas``: too few -> create pods from the template in
    slow-start batches (1, 2, 4, ...; at most 500 per sync), recording ``SuccessfulCreate``
    ``Created pod: web-7d4b9c-x2x9q``; too many -> delete the pods that cost least to lose
-   (:func:`~k8skit.control_plane.controllers.controller_utils.compare_for_deletion`),
+   (:mod:`~k8skit.control_plane.controllers.deletion_order`),
    recording ``SuccessfulDelete``;
 3. writes ``status``: replicas, fullyLabeledReplicas, readyReplicas, availableReplicas
    (ready for longer than ``minReadySeconds``), observedGeneration, and a ReplicaFailure
@@ -26,10 +26,7 @@ from __future__ import annotations
 
 import bisect
 import copy
-import functools
-import heapq
 from dataclasses import dataclass, field
-from operator import itemgetter
 
 from k8skit.api.errors import APIError
 from k8skit.api.events import EventRecorder
@@ -40,16 +37,14 @@ from k8skit.clock import Clock
 from k8skit.control_plane.controllers.controller_utils import (
     BURST_REPLICAS,
     SLOW_START_INITIAL_BATCH_SIZE,
-    DeletionCandidate,
     PodControl,
     claim_objects,
-    compare_for_deletion,
     is_being_deleted,
     is_pod_active,
-    ready_age_class,
     replicas_of,
     slow_start_batch,
 )
+from k8skit.control_plane.controllers.deletion_order import DeletionCandidate, DeletionOrder
 from k8skit.control_plane.controllers.informer import (
     BY_CONTROLLER_UID,
     ORPHAN,
@@ -82,7 +77,7 @@ class Tally:
     ready_since: list[float] = field(default_factory=list)  # sorted
     mismatched: set[str] = field(default_factory=set)  # pod uids
     on_node: dict[str, int] = field(default_factory=dict)  # replicas per node
-    candidates: dict[str, DeletionCandidate] = field(default_factory=dict)  # by pod uid
+    deletion_order: DeletionOrder = field(default_factory=DeletionOrder)
 
     def add(self, uid: str, facts: PodFacts, sign: int) -> None:
         if facts.mismatched:
@@ -91,9 +86,9 @@ class Tally:
             return
         self.replicas += sign
         if sign > 0:
-            self.candidates[uid] = facts.candidate
+            self.deletion_order.add(facts.candidate)
         else:
-            self.candidates.pop(uid, None)
+            self.deletion_order.discard(uid)
         self.fully_labeled += sign * facts.fully_labeled
         self.on_node[facts.node] = self.on_node.get(facts.node, 0) + sign
         if facts.ready_since is not None:
@@ -263,9 +258,9 @@ class ReplicaSetController:
                                         lambda: self._create_pod(rs))
             return error
         if diff > 0:
-            replicas = list(self._tallies.get(rs["metadata"]["uid"], _NO_TALLY).candidates.values())
-            victims = pods_to_delete(replicas, self._family_on_node(rs),
-                                     min(diff, BURST_REPLICAS), self.clock.now)
+            order = self._tallies.get(rs["metadata"]["uid"], _NO_TALLY).deletion_order
+            victims = order.first(min(diff, BURST_REPLICAS), self._family_on_node(rs),
+                                  self.clock.now)
             first_error = None
             for pod in victims:
                 try:
@@ -319,44 +314,6 @@ class ReplicaSetController:
 
 
 _NO_TALLY = Tally()
-
-
-def pods_to_delete(candidates: list[DeletionCandidate], on_node: dict[str, int], count: int,
-                   now: float) -> list[dict]:
-    """The ``count`` pods to delete first (getPodsToDelete), in the order they go.
-
-    Each pod is ranked by how many pods of its owner's family run on its node (``on_node``),
-    so that scaling down also spreads the survivors; then ordered by
-    :func:`~k8skit.control_plane.controllers.controller_utils.compare_for_deletion`.
-
-    Upstream sorts every pod at each sync. A rolling update deletes one or two old pods per
-    sync out of hundreds, so here two plain keys (criteria 1-5, then for ready pods the age
-    class of 6) first narrow the field to the pods that can come first, and only those are
-    compared in full: the same pods in the same order, without hundreds of comparisons.
-    """
-    if count >= len(candidates):
-        # "No need to sort pods if we are about to delete all of them."
-        return [c.pod for c in candidates]
-    certain, tied = _split([((c.standing, -on_node.get(c.node, 0)), c) for c in candidates],
-                           count)
-    if len(certain) + len(tied) > count and tied[0].ready:
-        # Pods made ready in the same second share a time: each class is worked out once.
-        classes = {t: ready_age_class(t, now) for t in {c.ready_since for c in tied}}
-        nearly, tied = _split([(classes[c.ready_since], c) for c in tied], count - len(certain))
-        certain += nearly
-    order = functools.cmp_to_key(lambda a, b: compare_for_deletion(a, b, now))
-    chosen = (sorted([(on_node.get(c.node, 0), c) for c in certain], key=order)
-              + heapq.nsmallest(count - len(certain),
-                                [(on_node.get(c.node, 0), c) for c in tied], key=order))
-    return [c.pod for _, c in chosen]
-
-
-def _split(keyed: list[tuple[tuple | int, DeletionCandidate]], count: int
-           ) -> tuple[list[DeletionCandidate], list[DeletionCandidate]]:
-    """Of ``(key, candidate)`` pairs: the candidates surely among the ``count`` with the
-    smallest keys (below the count-th smallest key) and those tied at that key."""
-    boundary = heapq.nsmallest(count, keyed, key=itemgetter(0))[-1][0]
-    return ([c for key, c in keyed if key < boundary], [c for key, c in keyed if key == boundary])
 
 
 def _counts(tally: Tally, rs: dict, now: float) -> dict:
