@@ -234,6 +234,13 @@ def test_wrong_types_name_the_struct_field_and_go_type():
         "json: cannot unmarshal number into Go struct field ObjectMeta.metadata.labels of type "
         "string"
     )
+    # A Python caller's dict can be keyed by a number, which no JSON body can carry.
+    selector = load(POD)[0]
+    selector["spec"]["nodeSelector"] = {1: "a"}
+    assert decode_problem(selector) == (
+        "json: cannot unmarshal number into Go struct field PodSpec.spec.nodeSelector of type "
+        "string"
+    )
     fraction = load(DEPLOYMENT.replace("replicas: 3", "replicas: 1.5"))[0]
     assert "cannot unmarshal number 1.5 into Go struct field DeploymentSpec.spec.replicas" in (
         decode_problem(fraction))
@@ -497,3 +504,18 @@ def test_immutable_config_maps():
     assert [str(c) for c in validate_update(new, old)] == [
         "data: Forbidden: field is immutable when `immutable` is set"
     ]
+
+
+def test_a_pod_spec_seen_before_gets_the_same_verdict():
+    """Verdicts on specs are remembered; a remembered verdict is handed out as a fresh list."""
+    bad = apply_defaults(load(POD.replace("image: nginx:1.27", "image: nginx:1.27\n"
+                                          "    ports: [{containerPort: 0}]"))[0])
+    bad["metadata"]["namespace"] = "default"
+    first = validate(bad)
+    assert [e.path for e in first] == ["spec.containers[0].ports[0].containerPort"]
+    first.clear()
+    assert [e.path for e in validate(copy.deepcopy(bad))] == [
+        "spec.containers[0].ports[0].containerPort"]
+    good = copy.deepcopy(bad)
+    good["spec"]["containers"][0]["ports"][0]["containerPort"] = 80
+    assert validate(good) == []

@@ -29,9 +29,11 @@ def _timestamp_of_second(second: int) -> str:
     return (EPOCH + timedelta(seconds=second)).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+@functools.lru_cache(maxsize=8192)
 def seconds_of(ts: str) -> float:
     """Simulated seconds of an RFC 3339 timestamp: metav1.Time (``…:05Z``) or MicroTime
-    (``…:05.250000Z``, as a Lease's ``renewTime``)."""
+    (``…:05.250000Z``, as a Lease's ``renewTime``). Remembered: controllers read the same
+    few timestamps (a condition's, a pod's start) over and over."""
     layout = "%Y-%m-%dT%H:%M:%S.%fZ" if "." in ts else "%Y-%m-%dT%H:%M:%SZ"
     moment = datetime.strptime(ts, layout).replace(tzinfo=timezone.utc)
     return (moment - EPOCH).total_seconds()

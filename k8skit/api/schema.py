@@ -704,6 +704,9 @@ class _Decoder:
             if not isinstance(value, dict):
                 raise self.cannot(value, struct, fields, shown)
             for key, item in value.items():
+                if not isinstance(key, str):
+                    # JSON object keys are strings; a map keyed by anything else cannot decode.
+                    raise self.cannot(key, struct, fields, "string")
                 self.decode(item, go_type[len(_MAP):], struct, fields, f"{path}[{key}]")
         else:
             self.struct(value, go_type, struct, fields, path)

@@ -1015,7 +1015,31 @@ def validate_affinity(affinity: Mapping | None, path: Path) -> Errors:
     return errors
 
 
+# Verdicts on pod specs already seen, by (path, the spec as canonical JSON). A cluster validates
+# the same spec over and over: every pod of a ReplicaSet comes from one template, every scale of
+# the ReplicaSet and every binding of a pod writes an unchanged spec again. Validation is a pure
+# function of the spec, so each distinct one is checked once (and the memo is forgotten when it
+# grows past POD_SPEC_VERDICTS_KEPT).
+POD_SPEC_VERDICTS_KEPT = 1024
+_pod_spec_verdicts: dict[tuple[str, str], Errors] = {}
+
+
 def validate_pod_spec(spec: Mapping | None, path: Path) -> Errors:
+    """``ValidatePodSpec``: every problem of a pod spec found at ``path``."""
+    try:
+        key = (path.text, json.dumps(spec, sort_keys=True, separators=(",", ":")))
+    except (TypeError, ValueError):
+        # Keys of mixed types or values JSON cannot write: only a malformed spec, checked afresh.
+        return _validate_pod_spec(spec, path)
+    verdict = _pod_spec_verdicts.get(key)
+    if verdict is None:
+        if len(_pod_spec_verdicts) >= POD_SPEC_VERDICTS_KEPT:
+            _pod_spec_verdicts.clear()
+        verdict = _pod_spec_verdicts[key] = _validate_pod_spec(spec, path)
+    return list(verdict)
+
+
+def _validate_pod_spec(spec: Mapping | None, path: Path) -> Errors:
     spec = spec or {}
     errors: Errors = []
     grace_period = spec.get("terminationGracePeriodSeconds")

@@ -32,12 +32,6 @@ POD_DELETION_COST = "controller.kubernetes.io/pod-deletion-cost"
 _PHASE_ORDINAL = {"Pending": 0, "Unknown": 1, "Running": 2}
 
 
-@functools.lru_cache(maxsize=8192)
-def time_of(ts: str) -> float:
-    """Simulated seconds of an API timestamp; cached, as controllers read the same few often."""
-    return seconds_of(ts)
-
-
 @dataclass(frozen=True)
 class DeletionCandidate:
     """What the scale-down order compares about one pod, read once when the pod changes."""
@@ -75,8 +69,8 @@ class DeletionCandidate:
         created = meta.get("creationTimestamp")
         node = pod["spec"].get("nodeName") or ""
         return cls(pod, not node, _PHASE_ORDINAL.get(status.get("phase", ""), 0), ready, cost,
-                   time_of(since) if since else None, restarts,
-                   time_of(created) if created else None, meta.get("uid", ""), node)
+                   seconds_of(since) if since else None, restarts,
+                   seconds_of(created) if created else None, meta.get("uid", ""), node)
 
 
 # A candidate with its rank: how many active pods of its owner's family share its node.
