@@ -30,6 +30,7 @@ from __future__ import annotations
 import base64
 import binascii
 import copy
+import functools
 import ipaddress
 import json
 import re
@@ -256,16 +257,29 @@ def validate_labels(labels: Mapping | None, path: Path) -> Errors:
     """Keys must be qualified names and values valid label values (``ValidateLabels``)."""
     errors: Errors = []
     for key, value in sorted((labels or {}).items()):
-        errors += [invalid(path, key, msg) for msg in is_qualified_name(key)]
-        errors += [invalid(path, value, msg) for msg in is_valid_label_value(str(value))]
+        key_problems, value_problems = _label_problems(key, str(value))
+        errors += [invalid(path, key, msg) for msg in key_problems]
+        errors += [invalid(path, value, msg) for msg in value_problems]
     return errors
+
+
+@functools.lru_cache(maxsize=4096)
+def _label_problems(key: str, value: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """What is wrong with one label's key and value. Every pod of a Deployment carries the same
+    few labels, so each pair is checked once."""
+    return tuple(is_qualified_name(key)), tuple(is_valid_label_value(value))
+
+
+@functools.lru_cache(maxsize=4096)
+def _annotation_key_problems(key: str) -> tuple[str, ...]:
+    return tuple(is_qualified_name(key.lower()))
 
 
 def validate_annotations(annotations: Mapping | None, path: Path) -> Errors:
     errors: Errors = []
     total = 0
     for key, value in sorted((annotations or {}).items()):
-        errors += [invalid(path, key, msg) for msg in is_qualified_name(key.lower())]
+        errors += [invalid(path, key, msg) for msg in _annotation_key_problems(key)]
         total += len(key) + len(str(value))
     if total > TOTAL_ANNOTATION_SIZE_LIMIT:
         errors.append(too_long(path, TOTAL_ANNOTATION_SIZE_LIMIT))

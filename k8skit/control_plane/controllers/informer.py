@@ -157,9 +157,11 @@ class Informer:
 
     def _store(self, obj: dict) -> None:
         key = object_key(obj)
+        values = {name: tuple(fn(obj)) for name, fn in self._indexers.items()}
+        if self._objects.get(key) is obj and self._indexed_values.get(key) == values:
+            return  # a status change: the same object under the same index values
         self._unindex(key)
         self._objects[key] = obj
-        values = {name: tuple(fn(obj)) for name, fn in self._indexers.items()}
         self._indexed_values[key] = values
         for name, keys in values.items():
             index = self._indexes[name]

@@ -18,6 +18,7 @@ for images of your own are in ``images.py``.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from dataclasses import dataclass, field, replace
@@ -76,6 +77,12 @@ def parse_reference(text: str) -> Reference:
     """Read an image reference as docker does; ``str()`` of the result is the full name."""
     if not isinstance(text, str) or not text or text != text.strip():
         raise InvalidReference("invalid reference format")
+    return _parse_reference(text)
+
+
+@functools.lru_cache(maxsize=1024)
+def _parse_reference(text: str) -> Reference:
+    # Remembered: the kubelet reads the same few references for every pod.
     name, at, digest = text.partition("@")
     if at and not _DIGEST.fullmatch(digest):
         raise InvalidReference("invalid reference format")
