@@ -60,6 +60,19 @@ class CachedPod:
                    info.non_zero_requests, info.owner_uid, info.priority, info.terminating,
                    assumed, info.pod)
 
+    def still_describes(self, pod: dict) -> bool:
+        """Whether the live ``pod`` changed nothing this entry holds: the same object (so the
+        same requests, and the labels are read live), still bound to the same node, as
+        terminating or not as before, under the same controller. Most pod events are status
+        writes of the kubelet, and they leave the node's accounting as it was."""
+        meta = pod["metadata"]
+        owner = next((ref.get("uid") for ref in meta.get("ownerReferences") or ()
+                      if ref.get("controller")), None)
+        return (not self.assumed and self.pod is pod
+                and self.node_name == pod["spec"].get("nodeName")
+                and self.terminating == ("deletionTimestamp" in meta)
+                and self.owner_uid == owner)
+
 
 class LabelColumn(NamedTuple):
     """One label key across all nodes: ``codes[row]`` is the code of the node's value (-1

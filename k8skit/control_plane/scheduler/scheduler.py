@@ -105,12 +105,14 @@ class Scheduler:
             # The scheduler's informer ignores finished pods: their requests no longer count.
             self._pod_gone(uid)
             return
+        cached = self.nodes.pods.get(uid)
         if (pod.get("spec") or {}).get("nodeName"):
+            if cached is not None and cached.still_describes(pod):
+                return
             self.queue.delete(uid)
             self._fingerprints.pop(uid, None)
             self.nodes.set_pod(PodInfo(pod))
             return
-        cached = self.nodes.pods.get(uid)
         if cached is not None and cached.assumed:
             return  # our own binding is on its way
         if ((pod.get("spec") or {}).get("schedulerName") or DEFAULT_SCHEDULER_NAME) != self.name:
