@@ -27,6 +27,7 @@ There is no ``K``: one thousand is ``1k`` and 1024 is ``1Ki``.
 from __future__ import annotations
 
 import decimal
+import functools
 from decimal import ROUND_UP, Decimal
 from typing import Union
 
@@ -294,7 +295,10 @@ def _kept_text(text: str, numerator: str, denominator: str, base: int, exponent:
     )
 
 
+@functools.lru_cache(maxsize=4096)
 def _parse_text(text: str) -> Quantity:
+    # Remembered (a Quantity never changes): the kubelet and the scheduler read the same
+    # few requests and capacities for every pod.
     if not text:
         raise QuantityError(FORMAT_WRONG)
     if text == "0":

@@ -13,6 +13,7 @@ replay the journey of one ``kubectl apply`` through the components.
 from __future__ import annotations
 
 import copy
+import json
 import random
 import uuid
 from typing import NamedTuple
@@ -64,7 +65,7 @@ class APIServer:
         self._rng = rng
         self._pods_by_node: dict[str, dict[ObjectKey, dict]] = {}
         self._node_of_pod: dict[ObjectKey, str] = {}
-        self._specs: dict[tuple[str, ObjectKey], dict] = {}
+        self._specs: dict[tuple[str, ObjectKey], str] = {}
         self.audit: list[AuditRecord] = []
         self.user = "system:admin"
         self._node_proxies: dict[str, object] = {}
@@ -180,7 +181,7 @@ class APIServer:
             obj["status"] = {"phase": "Pending", "qosClass": qos_class(obj)}
         if kind.kind in _GENERATION_KINDS:
             meta["generation"] = 1
-            self._specs[(kind.kind, key)] = copy.deepcopy(obj.get("spec"))
+            self._specs[(kind.kind, key)] = _snapshot(obj.get("spec"))
         self._index(kind.kind, key, obj)
         self.store.put(kind.kind, key, obj, "ADDED")
         self._record(user, "create", kind, key)
@@ -220,9 +221,10 @@ class APIServer:
             self.service_allocators.on_update(old, obj)
         if kind.kind in _GENERATION_KINDS:
             spec_key = (kind.kind, key)
-            if obj.get("spec") != self._specs.get(spec_key):
+            spec = _snapshot(obj.get("spec"))
+            if spec != self._specs.get(spec_key):
                 obj["metadata"]["generation"] = obj["metadata"].get("generation", 0) + 1
-                self._specs[spec_key] = copy.deepcopy(obj.get("spec"))
+                self._specs[spec_key] = spec
         self._index(kind.kind, key, obj)
         self.store.put(kind.kind, key, obj, "MODIFIED")
         self._record(user, "update", kind, key)
@@ -377,3 +379,10 @@ def _field_matches(obj: dict, path: str, op: str, value: str) -> bool:
         current = current.get(part) if isinstance(current, dict) else None
     actual = "" if current is None else str(current)
     return (actual == value) == (op == "=")
+
+
+def _snapshot(spec: object) -> str:
+    """A spec as canonical JSON: what the generation check compares. Components change stored
+    objects in place, so the server keeps a copy of each spec it stored; a text is the
+    cheapest copy to take and to compare."""
+    return json.dumps(spec, sort_keys=True, separators=(",", ":"))
