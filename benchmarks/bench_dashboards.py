@@ -167,6 +167,9 @@ def bench_labs(repeat: int) -> None:
         lambda: setattr(service.requests, "value", 200),
         lambda: setattr(service.requests, "value", 100)), repeat))
     report("let 5 s pass", timed(service.wait_button.click, repeat))
+    report("kube-proxy mode ipvs / iptables", timed(alternating(
+        lambda: setattr(service.mode, "value", "ipvs"),
+        lambda: setattr(service.mode, "value", "iptables")), repeat))
 
     print("RolloutLab (4 replicas)")
     rollout = RolloutLab()

@@ -12,11 +12,12 @@ The design follows simpy's core: a heap of timers and a loop that pops the earli
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import heapq
 import itertools
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 # While the clock runs, a full (generation 2) collection of Python's cyclic garbage collector
@@ -27,6 +28,20 @@ from typing import Any
 # and any collection it put off happens then), so code outside the simulator is unaffected.
 # The ``threshold2`` of https://docs.python.org/3/library/gc.html#gc.set_threshold.
 FULL_COLLECTION_THRESHOLD = 1000
+
+
+@contextlib.contextmanager
+def full_collections_deferred() -> Iterator[None]:
+    """Put off Python's full garbage collections for the duration of the block (see
+    ``FULL_COLLECTION_THRESHOLD``); the user's thresholds come back however the block ends.
+    The dashboards wrap each control in it too, so that a collection put off falls after the
+    figure was updated rather than in the middle of a click."""
+    thresholds = gc.get_threshold()
+    gc.set_threshold(thresholds[0], thresholds[1], max(thresholds[2], FULL_COLLECTION_THRESHOLD))
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
 
 
 class Timer:
@@ -91,10 +106,7 @@ class Clock:
     def run_until(self, until: float) -> None:
         """Fire every timer due up to and including ``until``, then stop the clock at ``until``."""
         heap, due_now = self._heap, self._due_now
-        thresholds = gc.get_threshold()
-        gc.set_threshold(thresholds[0], thresholds[1],
-                         max(thresholds[2], FULL_COLLECTION_THRESHOLD))
-        try:
+        with full_collections_deferred():
             while True:
                 if due_now:
                     # A heap timer for this very instant that was asked for earlier goes first.
@@ -111,8 +123,6 @@ class Clock:
                     break
                 if not timer.cancelled:
                     timer.callback(*timer.args)
-        finally:
-            gc.set_threshold(*thresholds)
         self.now = max(self.now, until)
 
     def run(self, seconds: float) -> None:

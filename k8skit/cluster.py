@@ -28,7 +28,7 @@ from k8skit.control_plane.scheduler import Scheduler
 from k8skit.kubectl import Kubectl, KubectlResult, apply_manifests
 from k8skit.node.config import CONTROL_PLANE_TAINT, NodeConfig
 from k8skit.node.dns import CoreDNS
-from k8skit.node.kube_proxy import IPTABLES, KubeProxy
+from k8skit.node.kube_proxy import IPTABLES, PROXY_MODES, KubeProxy
 from k8skit.node.kubelet import Kubelet
 from k8skit.node.network import PodNetwork
 from k8skit.node.volumes import DiskStore
@@ -171,6 +171,28 @@ class Cluster:
         """Power a machine back on: its kubelet starts again and reports Ready."""
         self._kubelet(name).start()
         self.kube_proxies[name].start()
+
+    def set_proxy_mode(self, mode: str) -> None:
+        """Switch kube-proxy on every node to ``mode``: ``iptables`` (a random backend per
+        connection) or ``ipvs`` (round robin).
+
+        As on a kubeadm cluster: the mode goes into the ``kube-proxy`` ConfigMap in
+        kube-system, then kube-proxy restarts on every machine that is on (the DaemonSet's pods
+        are deleted and come back), since it reads its configuration only when it starts. A
+        machine that is off starts in the new mode when it comes back.
+        """
+        if mode not in PROXY_MODES:
+            raise ValueError(f'unknown proxy mode "{mode}"; choose one of '
+                             f'{", ".join(PROXY_MODES)}')
+        self.kube_system.write_proxy_mode(mode)
+        for proxy in self.kube_proxies.values():
+            running = proxy.running
+            proxy.stop()
+            proxy.mode = mode
+            if running:
+                proxy.start()
+        self.proxy_mode = mode
+        self.clock.settle()
 
     @property
     def nodes(self) -> list[str]:

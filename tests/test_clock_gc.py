@@ -1,4 +1,5 @@
-"""Running the simulated clock leaves the user's garbage collector settings as it found them."""
+"""Running the simulated clock, or a dashboard control, leaves the user's garbage collector
+settings as it found them."""
 
 from __future__ import annotations
 
@@ -35,3 +36,21 @@ def test_the_collector_settings_are_restored_when_a_callback_fails():
     with pytest.raises(RuntimeError, match="boom"):
         cluster.run(2)
     assert gc.get_threshold() == before
+
+
+def test_a_dashboard_control_puts_full_collections_off_until_it_is_done():
+    from k8skit.widgets.cluster_dashboard import Dashboard
+
+    before = gc.get_threshold()
+    dashboard = Dashboard(Cluster(nodes=1, seed=0))
+    dashboard.redraw = lambda: None
+    seen = []
+
+    def handler() -> None:
+        seen.append(gc.get_threshold())
+        raise RuntimeError("the node is already off")
+
+    dashboard.guarded(handler)()
+    assert seen[0][:2] == before[:2] and seen[0][2] > before[2]
+    assert gc.get_threshold() == before
+    assert dashboard.problem and dashboard.message_text == "the node is already off"

@@ -126,6 +126,28 @@ def test_ipvs_mode_takes_the_endpoints_in_turn():
     assert table.count("Masq    1") == 6  # three real servers for each virtual server
 
 
+def test_switching_the_proxy_mode_edits_the_config_map_and_restarts_kube_proxy():
+    c = ready_cluster(seed=24)
+    c.fail_node("worker-2")
+    c.set_proxy_mode("ipvs")
+    config = c.api.get("ConfigMap", "kube-proxy", "kube-system")["data"]["config.conf"]
+    assert 'mode: "ipvs"' in config
+    order = [r.served_by for r in send_requests(c, "http://hello", n=6,
+                                                source="client").responses]
+    assert order[:len(order) // 2] == order[len(order) // 2:]  # in turn, not at random
+    assert "rr" in c.kube_proxies["worker-1"].rules("default/hello")
+    # A machine that was off comes back in the new mode.
+    assert not c.kube_proxies["worker-2"].running
+    c.restore_node("worker-2")
+    assert c.kube_proxies["worker-2"].mode == "ipvs"
+    c.set_proxy_mode("iptables")
+    config = c.api.get("ConfigMap", "kube-proxy", "kube-system")["data"]["config.conf"]
+    assert 'mode: ""' in config  # kubeadm's way of saying the default, iptables
+    assert "KUBE-SVC-" in c.kube_proxies["worker-1"].rules("default/hello")
+    with pytest.raises(ValueError, match='unknown proxy mode "nftable"; choose one of'):
+        c.set_proxy_mode("nftable")
+
+
 def test_client_ip_affinity_keeps_a_client_on_one_pod_until_the_timeout():
     c = ready_cluster(seed=23, manifest=HELLO.replace(
         "  selector: {app: hello}\n  ports",

@@ -332,6 +332,16 @@ class KubeSystem:
                 *cluster_dns_objects(replicas=self.dns_replicas, cluster_ip=DNS_SERVICE_IP),
                 standard_storage_class()]
 
+    def write_proxy_mode(self, proxy_mode: str) -> None:
+        """Write ``proxy_mode`` into the ``kube-proxy`` ConfigMap, as an administrator's
+        ``kubectl -n kube-system edit configmap kube-proxy`` does (so as the cluster's admin).
+        Each kube-proxy reads the file only when it starts: nothing changes until it restarts."""
+        self.proxy_mode = "" if proxy_mode == "iptables" else proxy_mode
+        config_map = self.api.get("ConfigMap", KUBE_PROXY, NAMESPACE)
+        edited = copy.deepcopy(config_map)
+        edited["data"] = kube_proxy_config_map(self.proxy_mode)["data"]
+        self.api.update(edited)
+
     # -- nodes ----------------------------------------------------------------------------------
     def _node_event(self, event: WatchEvent) -> None:
         if event.type == "ADDED":

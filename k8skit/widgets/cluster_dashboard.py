@@ -31,6 +31,7 @@ import plotly.graph_objects as go
 
 from k8skit.api.defaults import DEFAULT_TOLERATION_SECONDS
 from k8skit.api.errors import APIError
+from k8skit.clock import full_collections_deferred
 from k8skit.control_plane.controllers.node_lifecycle import NODE_MONITOR_GRACE_PERIOD
 from k8skit.kubectl.printers.tables import node_roles, node_status, render_rows, table_rows
 from k8skit.viz.cluster_map import cluster_map, cluster_map_patch, node_order
@@ -82,7 +83,8 @@ class Dashboard(widgets.VBox):
     Every control's handler is wrapped by :meth:`guarded`: the message line is cleared, the
     handler runs, and whatever goes wrong becomes one sentence in the message line. Then
     :meth:`redraw` shows the cluster as it is now, also after a failure (a kubectl command can
-    fail half-way, as ``kubectl apply`` of several documents does).
+    fail half-way, as ``kubectl apply`` of several documents does). Python's full garbage
+    collections wait until all that is done, so none lands in the middle of a click.
     """
 
     def __init__(self, cluster) -> None:
@@ -117,15 +119,16 @@ class Dashboard(widgets.VBox):
 
         @functools.wraps(handler)
         def run(*args) -> None:
-            self._say("", problem=False)
-            try:
-                handler(*args)
-            except Exception as error:  # noqa: BLE001 - a control must never show a traceback
-                self.warn(plain_words(error))
-            try:
-                show()
-            except Exception as error:  # noqa: BLE001
-                self.warn(f"Could not redraw: {plain_words(error)}")
+            with full_collections_deferred():
+                self._say("", problem=False)
+                try:
+                    handler(*args)
+                except Exception as error:  # noqa: BLE001 - a control never shows a traceback
+                    self.warn(plain_words(error))
+                try:
+                    show()
+                except Exception as error:  # noqa: BLE001
+                    self.warn(f"Could not redraw: {plain_words(error)}")
 
         return run
 

@@ -161,11 +161,7 @@ class ServiceLab(Dashboard):
         with the round-robin scheduler.
         """
         mode = self.mode.value
-        for proxy in self.cluster.kube_proxies.values():
-            proxy.stop()
-            proxy.mode = mode
-            proxy.start()
-        self.cluster.proxy_mode = mode
+        self.cluster.set_proxy_mode(mode)
         self.cluster.run(1)
         how = "at random" if mode == IPTABLES else "in turn (round robin)"
         self.tell(f"kube-proxy restarted in {mode} mode on every node: it now picks the "
