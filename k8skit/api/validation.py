@@ -246,7 +246,13 @@ def _is_valid_ip(value: str) -> bool:
 
 
 def _dns_label_errors(value: str, path: Path) -> Errors:
-    return [invalid(path, value, msg) for msg in is_dns1123_label(value)]
+    return [invalid(path, value, msg) for msg in _dns_label_problems(value)]
+
+
+@functools.lru_cache(maxsize=1024)
+def _dns_label_problems(value: str) -> tuple[str, ...]:
+    # Namespaces are few and named in every object: each is checked once.
+    return tuple(is_dns1123_label(value))
 
 
 def _dns_subdomain_errors(value: str, path: Path) -> Errors:

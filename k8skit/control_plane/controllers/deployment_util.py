@@ -295,9 +295,9 @@ def owned_replica_sets(deployment: dict, replica_sets: list[dict]) -> list[dict]
 
 def find_new_replica_set(deployment: dict, replica_sets: list[dict]) -> dict | None:
     """The oldest ReplicaSet whose template equals the Deployment's (FindNewReplicaSet)."""
-    template = deployment["spec"]["template"]
+    template = template_without_hash(deployment["spec"]["template"])
     for rs in sorted(replica_sets, key=by_creation):
-        if equal_ignore_hash(rs["spec"]["template"], template):
+        if template_without_hash(rs["spec"]["template"]) == template:  # EqualIgnoreHash
             return rs
     return None
 
