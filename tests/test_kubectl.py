@@ -135,6 +135,22 @@ def test_run_creates_a_labelled_pod(kubectl, api):
     assert container["env"] == [{"name": "MODE", "value": "demo"}]
 
 
+@pytest.mark.parametrize(("command", "line"), [
+    ("run web --image=nginx", "pod/web created"),
+    ("create deployment web --image=nginx", "deployment.apps/web created"),
+    ("create namespace web", "namespace/web created"),
+    ("create configmap web --from-literal=a=b", "configmap/web created"),
+])
+@pytest.mark.parametrize(("flag", "mark"), [
+    ("--dry-run=client", " (dry run)"), ("--dry-run=server", " (server dry run)"),
+])
+def test_a_dry_run_says_which_and_creates_nothing(kubectl, api, command, line, flag, mark):
+    assert kubectl.run(f"{command} {flag}").stdout == f"{line}{mark}\n"
+    kind = {"pod": "Pod", "deployment.apps": "Deployment", "namespace": "Namespace",
+            "configmap": "ConfigMap"}[line.split("/")[0]]
+    assert api.try_get(kind, "web", None if kind == "Namespace" else "default") is None
+
+
 def test_run_command_and_dry_run(kubectl, api):
     kubectl.run("run once --image=busybox --restart=Never --command -- sh -c 'echo hi'")
     spec = api.get("Pod", "once")["spec"]

@@ -34,8 +34,8 @@ from k8skit.api.errors import APIError
 from k8skit.api.labels import regex_error
 from k8skit.api.validation import is_config_map_key
 from k8skit.kubectl.command import Command, CommandError, Context, UsageError
-from k8skit.kubectl.commands.create_deployment import check_dry_run, server_message
-from k8skit.kubectl.commands.get import OUTPUT_FLAG, check_output_format, print_objects
+from k8skit.kubectl.commands.creating import check_dry_run, print_created, server_message
+from k8skit.kubectl.commands.get import OUTPUT_FLAG, check_output_format
 from k8skit.kubectl.flags import Flag, ParsedArgs
 
 # validation.IsEnvVarName, which the env-file reader applies to each key.
@@ -166,11 +166,7 @@ def single_name(parsed: ParsedArgs) -> str:
 
 def send(ctx: Context, obj: dict, dry_run: str, output: str, failure: str) -> None:
     """Create ``obj`` (unless a dry run) and print what kubectl prints: the object for ``-o``,
-    else ``configmap/NAME created`` (with ``(dry run)`` or ``(server dry run)``).
-
-    The simulated API server has no dry-run mode, so ``--dry-run=server`` prints what the
-    client built, as ``--dry-run=client`` does, without the server's defaults and checks.
-    """
+    else ``configmap/NAME created`` (see :mod:`k8skit.kubectl.commands.creating`)."""
     if dry_run == "none":
         metadata = {key: value for key, value in obj["metadata"].items()
                     if key != "creationTimestamp"}
@@ -178,11 +174,7 @@ def send(ctx: Context, obj: dict, dry_run: str, output: str, failure: str) -> No
             obj = ctx.api.create({**obj, "metadata": {**metadata, "namespace": ctx.namespace}})
         except APIError as error:
             raise CommandError(failure + server_message(error)) from None
-    if output:
-        print_objects(ctx, [obj], output, single=True)
-        return
-    suffix = {"client": " (dry run)", "server": " (server dry run)"}.get(dry_run, "")
-    ctx.print(f"{obj['kind'].lower()}/{obj['metadata']['name']} created{suffix}")
+    print_created(ctx, obj, output, dry_run, f"{obj['kind'].lower()}/{obj['metadata']['name']}")
 
 
 def new_object(kind: str, name: str, ctx: Context) -> dict:

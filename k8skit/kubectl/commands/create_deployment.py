@@ -15,10 +15,16 @@ from __future__ import annotations
 
 import random
 
-from k8skit.api.errors import APIError, Invalid
+from k8skit.api.errors import APIError
 from k8skit.api.meta import random_suffix
 from k8skit.kubectl.command import Command, CommandError, Context, UsageError
-from k8skit.kubectl.commands.get import OUTPUT_FLAG, check_output_format, print_objects
+from k8skit.kubectl.commands.creating import (
+    check_dry_run,
+    is_dry_run,
+    print_created,
+    server_message,
+)
+from k8skit.kubectl.commands.get import OUTPUT_FLAG, check_output_format
 from k8skit.kubectl.flags import Flag, ParsedArgs
 
 
@@ -56,27 +62,6 @@ def build_deployment(name: str, images: list[str], replicas: int, port: int,
     }
 
 
-def check_dry_run(value: str) -> str:
-    """The ``--dry-run`` strategy: ``none``, ``client`` or ``server``; what every ``kubectl
-    create`` verb, ``run`` and ``expose`` accept (``GetDryRunStrategy`` in
-    staging/src/k8s.io/kubectl/pkg/cmd/util/helpers.go)."""
-    if value not in ("", "none", "client", "server"):
-        raise CommandError(f'Invalid dry-run value ({value}). Must be "none", "server", or '
-                           '"client".')
-    return value or "none"
-
-
-def server_message(error: APIError) -> str:
-    """An API error as Go's ``err.Error()`` words it once kubectl has wrapped it."""
-    if isinstance(error, Invalid):
-        causes = [str(cause) for cause in error.causes]
-        listed = causes[0] if len(causes) == 1 else "[" + ", ".join(causes) + "]"
-        kind = error.kind
-        qualified = f"{kind.kind}.{kind.group}" if kind.group else kind.kind
-        return f'{qualified} "{error.name}" is invalid: {listed}'
-    return error.message
-
-
 def run(ctx: Context, parsed: ParsedArgs) -> None:
     output = parsed["output"]
     check_output_format(output)
@@ -93,11 +78,9 @@ def run(ctx: Context, parsed: ParsedArgs) -> None:
         raise CommandError(f"--replicas must be a non-negative number, got {parsed['replicas']}")
     dry_run = check_dry_run(parsed["dry-run"])
     deployment = build_deployment(names[0], images, parsed["replicas"], parsed["port"], after)
-    if dry_run in ("client", "server"):
-        if output:
-            print_objects(ctx, [deployment], output, single=True)
-        else:
-            ctx.print(f"deployment.apps/{names[0]} created (dry run)")
+    resource = f"deployment.apps/{names[0]}"
+    if is_dry_run(dry_run):
+        print_created(ctx, deployment, output, dry_run, resource)
         return
     deployment["metadata"]["namespace"] = ctx.namespace
     del deployment["metadata"]["creationTimestamp"]
@@ -107,10 +90,7 @@ def run(ctx: Context, parsed: ParsedArgs) -> None:
         created = ctx.api.create(deployment)
     except APIError as error:
         raise CommandError(f"failed to create deployment: {server_message(error)}") from None
-    if output:
-        print_objects(ctx, [created], output, single=True)
-    else:
-        ctx.print(f"deployment.apps/{names[0]} created")
+    print_created(ctx, created, output, dry_run, resource)
 
 
 COMMAND = Command(

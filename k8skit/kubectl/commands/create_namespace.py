@@ -8,8 +8,8 @@ subcommand of ``kubectl create``.
 from __future__ import annotations
 
 from k8skit.kubectl.command import Command, Context, UsageError
-from k8skit.kubectl.commands.create_deployment import check_dry_run
-from k8skit.kubectl.commands.get import OUTPUT_FLAG, check_output_format, print_objects
+from k8skit.kubectl.commands.creating import check_dry_run, is_dry_run, print_created
+from k8skit.kubectl.commands.get import OUTPUT_FLAG, check_output_format
 from k8skit.kubectl.flags import Flag, ParsedArgs
 
 
@@ -21,17 +21,11 @@ def run(ctx: Context, parsed: ParsedArgs) -> None:
     name = parsed.args[0]
     namespace = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}}
     dry_run = check_dry_run(parsed["dry-run"])
-    if dry_run in ("client", "server"):
-        if output:
-            print_objects(ctx, [{**namespace, "spec": {}, "status": {}}], output, single=True)
-        else:
-            ctx.print(f"namespace/{name} created (dry run)")
+    if is_dry_run(dry_run):
+        shown = {**namespace, "spec": {}, "status": {}}
+        print_created(ctx, shown, output, dry_run, f"namespace/{name}")
         return
-    created = ctx.api.create(namespace)
-    if output:
-        print_objects(ctx, [created], output, single=True)
-    else:
-        ctx.print(f"namespace/{name} created")
+    print_created(ctx, ctx.api.create(namespace), output, dry_run, f"namespace/{name}")
 
 
 COMMAND = Command(

@@ -38,7 +38,7 @@ from k8skit.kubectl.commands.create_configmap import (
     send,
     single_name,
 )
-from k8skit.kubectl.commands.create_deployment import check_dry_run
+from k8skit.kubectl.commands.creating import check_dry_run
 from k8skit.kubectl.commands.get import OUTPUT_FLAG, check_output_format
 from k8skit.kubectl.commands.mutation import available_commands
 from k8skit.kubectl.flags import Flag, ParsedArgs

@@ -23,8 +23,8 @@ It prints ``service/web exposed``.
 from __future__ import annotations
 
 from k8skit.kubectl.command import Command, CommandError, Context, UsageError, targets_of
-from k8skit.kubectl.commands.create_deployment import check_dry_run
-from k8skit.kubectl.commands.get import OUTPUT_FLAG, check_output_format, print_objects
+from k8skit.kubectl.commands.creating import check_dry_run, is_dry_run, print_created
+from k8skit.kubectl.commands.get import OUTPUT_FLAG, check_output_format
 from k8skit.kubectl.flags import Flag, ParsedArgs
 from k8skit.kubectl.resources import FILENAME_FLAG, targets_from_files
 
@@ -161,20 +161,13 @@ def run(ctx: Context, parsed: ParsedArgs) -> None:
 def _expose(ctx: Context, obj: dict, parsed: ParsedArgs, output: str, dry_run: str) -> None:
     service = build_service(obj, parsed)
     name = service["metadata"]["name"]
-    if dry_run in ("client", "server"):
-        if output:
-            shown = {**service, "metadata": {"creationTimestamp": None, **service["metadata"]},
-                     "status": {"loadBalancer": {}}}
-            print_objects(ctx, [shown], output, single=True)
-        else:
-            ctx.print(f"service/{name} exposed (dry run)")
+    if is_dry_run(dry_run):
+        shown = {**service, "metadata": {"creationTimestamp": None, **service["metadata"]},
+                 "status": {"loadBalancer": {}}}
+        print_created(ctx, shown, output, dry_run, f"service/{name}", "exposed")
         return
     service["metadata"]["namespace"] = obj["metadata"].get("namespace", ctx.namespace)
-    created = ctx.api.create(service)
-    if output:
-        print_objects(ctx, [created], output, single=True)
-    else:
-        ctx.print(f"service/{name} exposed")
+    print_created(ctx, ctx.api.create(service), output, dry_run, f"service/{name}", "exposed")
 
 
 COMMAND = Command(

@@ -13,8 +13,8 @@ Source: ``staging/src/k8s.io/kubectl/pkg/cmd/run/run.go`` and the pod generator
 from __future__ import annotations
 
 from k8skit.kubectl.command import Command, CommandError, Context, UsageError
-from k8skit.kubectl.commands.create_deployment import check_dry_run
-from k8skit.kubectl.commands.get import OUTPUT_FLAG, check_output_format, print_objects
+from k8skit.kubectl.commands.creating import check_dry_run, is_dry_run, print_created
+from k8skit.kubectl.commands.get import OUTPUT_FLAG, check_output_format
 from k8skit.kubectl.flags import Flag, ParsedArgs
 
 RESTART_POLICIES = ("Always", "OnFailure", "Never")
@@ -78,20 +78,13 @@ def run(ctx: Context, parsed: ParsedArgs) -> None:
                            "the pod, then use kubectl logs and kubectl exec")
     pod = build_pod(name, parsed)
     dry_run = check_dry_run(parsed["dry-run"])
-    if dry_run in ("client", "server"):
-        if output:
-            print_objects(ctx, [pod], output, single=True)
-        else:
-            ctx.print(f"pod/{name} created (dry run)")
+    if is_dry_run(dry_run):
+        print_created(ctx, pod, output, dry_run, f"pod/{name}")
         return
     pod["metadata"]["namespace"] = ctx.namespace
     del pod["metadata"]["creationTimestamp"]
     del pod["status"]
-    created = ctx.api.create(pod)
-    if output:
-        print_objects(ctx, [created], output, single=True)
-    else:
-        ctx.print(f"pod/{name} created")
+    print_created(ctx, ctx.api.create(pod), output, dry_run, f"pod/{name}")
 
 
 COMMAND = Command(
