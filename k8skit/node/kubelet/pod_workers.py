@@ -31,6 +31,7 @@ Sources: ``pkg/kubelet/pod_workers.go``, ``pkg/kubelet/kubelet.go`` (``SyncPod``
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -208,10 +209,9 @@ class PodWorker:
         A change of the pod's status alone (most often the kubelet's own write) needs no
         sync, as the kubelet's pod config filters such updates out.
         """
-        identity = _identity(pod)
-        if not first and identity == self._seen:
+        if not first and _unchanged(pod, self._seen):
             return
-        self._seen = identity
+        self._seen = _identity(pod)
         self.spec = pod["spec"]
         if pod["metadata"].get("deletionTimestamp") and not self.terminating:
             grace = pod["metadata"].get("deletionGracePeriodSeconds")
@@ -825,14 +825,21 @@ class PodWorker:
         return f"{self.name}_{self.namespace}_{self.uid}_{container['name']}_{digest}"
 
 
-def _identity(pod: dict) -> str:
+def _identity(pod: dict) -> tuple:
     """What makes a pod update worth a sync: its spec and metadata, not its status.
 
-    A canonical JSON text rather than a copy: components change stored objects in place, so
-    the comparison needs a snapshot, and a text is the cheapest one to take and compare."""
-    return json.dumps((pod["spec"], pod["metadata"].get("deletionTimestamp"),
-                       pod["metadata"].get("labels"), pod["metadata"].get("annotations")),
-                      sort_keys=True, separators=(",", ":"))
+    A copy, since components change stored objects in place; it is taken only when something
+    in it changed, and :func:`_unchanged` compares against it without copying anything."""
+    meta = pod["metadata"]
+    return (copy.deepcopy(pod["spec"]), meta.get("deletionTimestamp"),
+            dict(meta.get("labels") or {}), dict(meta.get("annotations") or {}))
+
+
+def _unchanged(pod: dict, seen: tuple) -> bool:
+    meta = pod["metadata"]
+    spec, deletion, labels, annotations = seen
+    return (meta.get("deletionTimestamp") == deletion and (meta.get("labels") or {}) == labels
+            and (meta.get("annotations") or {}) == annotations and pod["spec"] == spec)
 
 
 def _go_seconds(seconds: float) -> str:
