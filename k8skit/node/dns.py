@@ -42,6 +42,7 @@ from dataclasses import dataclass, field
 
 from k8skit.api.allocators import DNS_SERVICE_IP
 from k8skit.api.server import APIServer
+from k8skit.api.store import WatchEvent
 from k8skit.control_plane.controllers.informer import SharedInformerFactory
 
 CLUSTER_DOMAIN = "cluster.local"
@@ -130,9 +131,7 @@ class CoreDNS:
         informers = SharedInformerFactory(api)
         self._services = informers.informer("Service")
         self._slices = informers.informer("EndpointSlice")
-        self._pods = informers.informer("Pod")
         self._slices.add_handler(self._slice_changed)
-        self._pods.add_handler(self._pod_changed)
         self._informers = informers
         self._slices_by_service: dict[tuple[str, str], list[dict]] | None = None
         self._pod_by_ip: dict[str, dict] = {}
@@ -140,10 +139,18 @@ class CoreDNS:
 
     def start(self) -> None:
         self._informers.start()
+        # Pods matter only as the askers (their namespace and DNS policy): a plain watch keeps
+        # them by IP, without the indexes of an informer.
+        for pod in self.api.list("Pod"):
+            self._pod_changed("ADDED", pod)
+        self.api.watch("Pod", self._pod_event)
 
     # -- watching -------------------------------------------------------------------------------
     def _slice_changed(self, event_type: str, slice_: dict) -> None:
         self._slices_by_service = None
+
+    def _pod_event(self, event: WatchEvent) -> None:
+        self._pod_changed(event.type, event.object)
 
     def _pod_changed(self, event_type: str, pod: dict) -> None:
         """Keep the pods by IP: the server sees which pod asks, hence its namespace."""
