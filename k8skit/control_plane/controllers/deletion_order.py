@@ -12,7 +12,8 @@ two old pods per sync, hundreds of times, so :class:`DeletionOrder` keeps a Repl
 replicas grouped by the criteria that do not depend on the moment (criteria 1-4) and by node
 (criterion 5's rank is per node): picking the next victims looks at the nodes of the first
 group and the pods of the most crowded ones, and compares only those in full. The pods chosen,
-and their order, are the ones the full sort would give.
+and their order, are the ones the full sort would give (pods the order cannot tell apart may
+come in either order, as with upstream's unstable sort).
 """
 
 from __future__ import annotations
