@@ -36,7 +36,9 @@ from k8skit.node.volumes import DiskStore
 # Namespaces every kubeadm cluster starts with.
 INITIAL_NAMESPACES = ("default", "kube-node-lease", "kube-public", "kube-system")
 
-# Clusters made most recently, so `%kubectl` knows which one a notebook means.
+# The cluster made (or selected) last, so that `%kubectl` knows which one a notebook means. Only
+# that one is held here: the others live as long as the notebook keeps a name for them, so a
+# notebook that makes cluster after cluster does not keep every one of them in memory.
 _current: list[Cluster] = []
 
 
@@ -97,7 +99,7 @@ class Cluster:
                 component.start()
         self._kubectl = Kubectl(self.api)
         self.clock.settle()
-        _current.append(self)
+        _current[:] = [self]
 
     # -- the learner's side -------------------------------------------------------------------
     @property
@@ -137,7 +139,7 @@ class Cluster:
 
     def select(self) -> Cluster:
         """Make this the cluster that ``%kubectl`` talks to."""
-        _current.append(self)
+        _current[:] = [self]
         return self
 
     # -- the machines -------------------------------------------------------------------------

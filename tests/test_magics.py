@@ -1,5 +1,8 @@
 """%kubectl and %%kubectl on a real IPython shell, talking to the current cluster."""
 
+import gc
+import weakref
+
 import pytest
 from IPython.testing.globalipapp import get_ipython
 
@@ -46,3 +49,19 @@ def test_errors_print_as_text_and_templates_are_not_expanded(shell, capsys):
     assert capsys.readouterr().out == 'error: the server doesn\'t have a resource type "podz"\n'
     shell.run_line_magic("kubectl", "get nodes -o jsonpath={.items[*].metadata.name}")
     assert capsys.readouterr().out == "control-plane worker-1\n"
+
+
+def test_the_magic_follows_the_newest_or_selected_cluster_and_lets_old_ones_go(shell, capsys):
+    first = Cluster(nodes=1, seed=4)
+    first.kubectl("run one --image=nginx")
+    second = Cluster(nodes=1, seed=5)
+    shell.run_line_magic("kubectl", "get pods")
+    assert capsys.readouterr().out == "No resources found in default namespace.\n"
+    first.select()
+    shell.run_line_magic("kubectl", "get pods -o name")
+    assert capsys.readouterr().out == "pod/one\n"
+    # A cluster nobody names any more is freed: notebooks that make many stay small.
+    released = weakref.ref(second)
+    del second
+    gc.collect()
+    assert released() is None
