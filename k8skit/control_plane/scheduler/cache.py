@@ -62,13 +62,14 @@ class CachedPod:
 
     def still_describes(self, pod: dict) -> bool:
         """Whether the live ``pod`` changed nothing this entry holds: the same object (so the
-        same requests, and the labels are read live), still bound to the same node, as
-        terminating or not as before, under the same controller. Most pod events are status
-        writes of the kubelet, and they leave the node's accounting as it was."""
+        same requests, and the labels are read live), bound to the node it was assumed on or
+        is bound to, as terminating or not as before, under the same controller. The binding
+        of a pod the scheduler assumed, and the kubelet's status writes, most pod events, leave
+        the node's accounting as it was."""
         meta = pod["metadata"]
         owner = next((ref.get("uid") for ref in meta.get("ownerReferences") or ()
                       if ref.get("controller")), None)
-        return (not self.assumed and self.pod is pod
+        return (self.pod is pod
                 and self.node_name == pod["spec"].get("nodeName")
                 and self.terminating == ("deletionTimestamp" in meta)
                 and self.owner_uid == owner)

@@ -108,6 +108,11 @@ class Scheduler:
         cached = self.nodes.pods.get(uid)
         if (pod.get("spec") or {}).get("nodeName"):
             if cached is not None and cached.still_describes(pod):
+                if cached.assumed:
+                    # Our own binding has arrived: the assumption holds.
+                    cached.assumed = False
+                    self.queue.delete(uid)
+                    self._fingerprints.pop(uid, None)
                 return
             self.queue.delete(uid)
             self._fingerprints.pop(uid, None)
