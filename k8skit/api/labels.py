@@ -32,6 +32,8 @@ because the API server's messages quote them.
 
 from __future__ import annotations
 
+import functools
+import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -312,19 +314,11 @@ class Selector:
         """
         if selector is None:
             return cls.nothing()
-        requirements = [
-            Requirement.new(key, EQUALS, [value])
-            for key, value in (selector.get("matchLabels") or {}).items()
-        ]
-        for expression in selector.get("matchExpressions") or []:
-            operator = expression.get("operator")
-            if operator not in _LABEL_SELECTOR_OPERATORS:
-                raise SelectorError(f'"{operator}" is not a valid label selector operator')
-            requirements.append(Requirement.new(
-                expression.get("key", ""), _LABEL_SELECTOR_OPERATORS[operator],
-                expression.get("values") or [],
-            ))
-        return cls(requirements)
+        try:
+            text = json.dumps(selector, sort_keys=True)
+        except (TypeError, ValueError):
+            return _selector_of(selector)  # not JSON: only a malformed selector, parsed afresh
+        return _selector_of_text(text)
 
     @property
     def empty(self) -> bool:
@@ -550,3 +544,26 @@ def format_label_selector(selector: Mapping | None) -> str:
     except SelectorError:
         return "<error>"
     return text or "<none>"
+
+
+def _selector_of(selector: Mapping) -> Selector:
+    requirements = [
+        Requirement.new(key, EQUALS, [value])
+        for key, value in (selector.get("matchLabels") or {}).items()
+    ]
+    for expression in selector.get("matchExpressions") or []:
+        operator = expression.get("operator")
+        if operator not in _LABEL_SELECTOR_OPERATORS:
+            raise SelectorError(f'"{operator}" is not a valid label selector operator')
+        requirements.append(Requirement.new(
+            expression.get("key", ""), _LABEL_SELECTOR_OPERATORS[operator],
+            expression.get("values") or [],
+        ))
+    return Selector(requirements)
+
+
+@functools.lru_cache(maxsize=1024)
+def _selector_of_text(text: str) -> Selector:
+    """A LabelSelector parsed once per distinct text (a Selector never changes): controllers
+    read their owner's selector at every sync."""
+    return _selector_of(json.loads(text))
