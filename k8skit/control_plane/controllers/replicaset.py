@@ -60,12 +60,11 @@ class PodFacts:
     """What the controller needs to know of one pod, read when the pod last changed."""
 
     owner: str  # the uid of its ReplicaSet controller, "" if it has none
-    counted: bool  # active and matching the owner's selector: one of its replicas
     mismatched: bool  # active and owned, but no longer matching: to be released
     fully_labeled: bool  # carries every label of the owner's pod template
-    ready_since: float | None  # when its Ready condition turned True; None if not ready
-    node: str = ""  # where it runs, "" while unscheduled
-    candidate: DeletionCandidate | None = None  # a replica's place in the scale-down order
+    # Set when the pod is one of its owner's replicas (active and matching the selector): its
+    # node, readiness and place in the scale-down order.
+    replica: DeletionCandidate | None = None
 
 
 @dataclass
@@ -82,20 +81,23 @@ class Tally:
     def add(self, uid: str, facts: PodFacts, sign: int) -> None:
         if facts.mismatched:
             (self.mismatched.add if sign > 0 else self.mismatched.discard)(uid)
-        if not facts.counted:
+        replica = facts.replica
+        if replica is None:
             return
         self.replicas += sign
         if sign > 0:
-            self.deletion_order.add(facts.candidate)
+            self.deletion_order.add(replica)
         else:
             self.deletion_order.discard(uid)
         self.fully_labeled += sign * facts.fully_labeled
-        self.on_node[facts.node] = self.on_node.get(facts.node, 0) + sign
-        if facts.ready_since is not None:
+        self.on_node[replica.node] = self.on_node.get(replica.node, 0) + sign
+        if replica.ready:
+            # A Ready condition without a transition time counts from the cluster's start.
+            since = replica.ready_since or 0.0
             if sign > 0:
-                bisect.insort(self.ready_since, facts.ready_since)
+                bisect.insort(self.ready_since, since)
             else:
-                del self.ready_since[bisect.bisect_left(self.ready_since, facts.ready_since)]
+                del self.ready_since[bisect.bisect_left(self.ready_since, since)]
 
     def available(self, min_ready_seconds: int, now: float) -> int:
         """Pods ready for longer than ``minReadySeconds`` (podutil.IsPodAvailable: strictly)."""
@@ -197,16 +199,14 @@ class ReplicaSetController:
         rs = self.replica_sets.by_uid(owner_uid) if owner_uid else None
         active = is_pod_active(pod)
         if rs is None or not active:
-            return PodFacts(owner_uid, False, False, False, None)
+            return PodFacts(owner_uid, False, False)
         owner = self._owner(rs)
         labels = pod["metadata"].get("labels") or {}
         if not owner.selector.matches(labels):
-            return PodFacts(owner_uid, False, True, False, None)
-        candidate = DeletionCandidate.of(pod)
-        return PodFacts(owner_uid, True, False,
+            return PodFacts(owner_uid, True, False)
+        return PodFacts(owner_uid, False,
                         all(labels.get(k) == v for k, v in owner.template_labels),
-                        (candidate.ready_since or 0.0) if candidate.ready else None,
-                        candidate.node, candidate)
+                        DeletionCandidate.of(pod))
 
     # -- the sync -------------------------------------------------------------------------------
     def sync(self, key: tuple[str, str]) -> None:
