@@ -38,6 +38,8 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from k8skit.api.meta import canonical_json
+
 # -- names, keys and values (apimachinery/pkg/util/validation/validation.go) ---------------------
 _QUALIFIED_NAME_FMT = "([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]"
 _QUALIFIED_NAME_MSG = (
@@ -315,7 +317,7 @@ class Selector:
         if selector is None:
             return cls.nothing()
         try:
-            text = json.dumps(selector, sort_keys=True)
+            text = canonical_json(selector)
         except (TypeError, ValueError):
             return _selector_of(selector)  # not JSON: only a malformed selector, parsed afresh
         return _selector_of_text(text)

@@ -8,6 +8,7 @@ so the same run always prints the same timestamps.
 from __future__ import annotations
 
 import functools
+import json
 import random
 from datetime import datetime, timedelta, timezone
 
@@ -37,6 +38,13 @@ def seconds_of(ts: str) -> float:
     layout = "%Y-%m-%dT%H:%M:%S.%fZ" if "." in ts else "%Y-%m-%dT%H:%M:%SZ"
     moment = datetime.strptime(ts, layout).replace(tzinfo=timezone.utc)
     return (moment - EPOCH).total_seconds()
+
+
+def canonical_json(value: object) -> str:
+    """``value`` as one canonical text: keys sorted, no spaces. Components change stored objects
+    in place, so a text is the cheapest snapshot of one to keep and compare, and a stable key
+    for remembering what was worked out from it (raises TypeError for what JSON cannot hold)."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"))
 
 
 def random_suffix(rng: random.Random, length: int = 5) -> str:

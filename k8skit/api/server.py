@@ -13,7 +13,6 @@ replay the journey of one ``kubectl apply`` through the components.
 from __future__ import annotations
 
 import copy
-import json
 import random
 import uuid
 from typing import NamedTuple
@@ -22,7 +21,7 @@ from k8skit.api import admission, defaults, labels, schema, validation
 from k8skit.api.allocators import ServiceAllocators
 from k8skit.api.errors import AlreadyExists, BadRequest, Forbidden, Invalid, NotFound
 from k8skit.api.kinds import KINDS, Kind, kind_for
-from k8skit.api.meta import random_suffix, timestamp
+from k8skit.api.meta import canonical_json, random_suffix, timestamp
 from k8skit.api.qos import qos_class
 from k8skit.api.store import ObjectKey, ObjectStore, WatchHandler
 from k8skit.clock import Clock
@@ -181,7 +180,7 @@ class APIServer:
             obj["status"] = {"phase": "Pending", "qosClass": qos_class(obj)}
         if kind.kind in _GENERATION_KINDS:
             meta["generation"] = 1
-            self._specs[(kind.kind, key)] = _snapshot(obj.get("spec"))
+            self._specs[(kind.kind, key)] = canonical_json(obj.get("spec"))
         self._index(kind.kind, key, obj)
         self.store.put(kind.kind, key, obj, "ADDED")
         self._record(user, "create", kind, key)
@@ -221,7 +220,7 @@ class APIServer:
             self.service_allocators.on_update(old, obj)
         if kind.kind in _GENERATION_KINDS:
             spec_key = (kind.kind, key)
-            spec = _snapshot(obj.get("spec"))
+            spec = canonical_json(obj.get("spec"))
             if spec != self._specs.get(spec_key):
                 obj["metadata"]["generation"] = obj["metadata"].get("generation", 0) + 1
                 self._specs[spec_key] = spec
@@ -379,10 +378,3 @@ def _field_matches(obj: dict, path: str, op: str, value: str) -> bool:
         current = current.get(part) if isinstance(current, dict) else None
     actual = "" if current is None else str(current)
     return (actual == value) == (op == "=")
-
-
-def _snapshot(spec: object) -> str:
-    """A spec as canonical JSON: what the generation check compares. Components change stored
-    objects in place, so the server keeps a copy of each spec it stored; a text is the
-    cheapest copy to take and to compare."""
-    return json.dumps(spec, sort_keys=True, separators=(",", ":"))

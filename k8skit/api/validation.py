@@ -47,6 +47,7 @@ from k8skit.api.labels import (
     max_len_error,
     regex_error,
 )
+from k8skit.api.meta import canonical_json
 from k8skit.api.quantity import QuantityError, parse_quantity
 
 MAX_SECRET_SIZE = 1024 * 1024  # corev1.MaxSecretSize, also the ConfigMap limit
@@ -1047,7 +1048,7 @@ _pod_spec_verdicts: dict[tuple[str, str], Errors] = {}
 def validate_pod_spec(spec: Mapping | None, path: Path) -> Errors:
     """``ValidatePodSpec``: every problem of a pod spec found at ``path``."""
     try:
-        key = (path.text, json.dumps(spec, sort_keys=True, separators=(",", ":")))
+        key = (path.text, canonical_json(spec))
     except (TypeError, ValueError):
         # Keys of mixed types or values JSON cannot write: only a malformed spec, checked afresh.
         return _validate_pod_spec(spec, path)

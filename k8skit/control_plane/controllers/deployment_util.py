@@ -19,10 +19,9 @@ cluster would compute for the same manifest.
 
 from __future__ import annotations
 
-import json
 import math
 
-from k8skit.api.meta import controller_of, seconds_of, timestamp
+from k8skit.api.meta import canonical_json, controller_of, seconds_of, timestamp
 from k8skit.control_plane.controllers.controller_utils import by_creation, replicas_of
 
 DEFAULT_DEPLOYMENT_UNIQUE_LABEL_KEY = "pod-template-hash"
@@ -82,7 +81,7 @@ def compute_hash(template: dict, collision_count: int | None = None) -> str:
     A ``collisionCount`` (bumped by the controller when the name is taken by a ReplicaSet with a
     different template) is mixed in as upstream does, as 8 little-endian bytes.
     """
-    data = json.dumps(template, sort_keys=True, separators=(",", ":")).encode()
+    data = canonical_json(template).encode()
     if collision_count is not None:
         data += (collision_count & 0xFFFFFFFF).to_bytes(4, "little") + bytes(4)
     return safe_encode(str(fnv32a(data)))

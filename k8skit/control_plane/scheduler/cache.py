@@ -21,6 +21,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from k8skit.api.meta import controller_of
 from k8skit.control_plane.scheduler.pod_info import (
     PodInfo,
     Requests,
@@ -66,13 +67,11 @@ class CachedPod:
         is bound to, as terminating or not as before, under the same controller. The binding
         of a pod the scheduler assumed, and the kubelet's status writes, most pod events, leave
         the node's accounting as it was."""
-        meta = pod["metadata"]
-        owner = next((ref.get("uid") for ref in meta.get("ownerReferences") or ()
-                      if ref.get("controller")), None)
+        controller = controller_of(pod)
         return (self.pod is pod
                 and self.node_name == pod["spec"].get("nodeName")
-                and self.terminating == ("deletionTimestamp" in meta)
-                and self.owner_uid == owner)
+                and self.terminating == ("deletionTimestamp" in pod["metadata"])
+                and self.owner_uid == (controller.get("uid") if controller else None))
 
 
 class LabelColumn(NamedTuple):

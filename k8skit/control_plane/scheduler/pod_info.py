@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
+from k8skit.api.meta import controller_of
 from k8skit.api.quantity import parse_quantity
 
 # Requests the scheduler assumes for a container that sets none when it *scores* nodes, so that
@@ -148,9 +149,8 @@ class PodInfo:
         self.preferred_node_affinity: list[dict] = list(
             node_affinity.get("preferredDuringSchedulingIgnoredDuringExecution") or ())
         self.spread_constraints: list[dict] = list(spec.get("topologySpreadConstraints") or ())
-        self.owner_uid: str | None = next(
-            (ref.get("uid") for ref in meta.get("ownerReferences") or ()
-             if ref.get("controller")), None)
+        controller = controller_of(pod)
+        self.owner_uid: str | None = controller.get("uid") if controller else None
         self.images: tuple[str, ...] = tuple(
             normalized_image_name(c["image"])
             for key in ("initContainers", "containers") for c in spec.get(key) or ()
